@@ -1,0 +1,1 @@
+"""Stacks and the Stage that composes them."""

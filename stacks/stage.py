@@ -1,0 +1,34 @@
+"""One Stage class; app.py makes one instance per stage config."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Stage
+from constructs import Construct
+
+from stacks.data_stack import DataStack, data_stack_id
+from tableforge.catalog import Catalog, TableSpec
+from tableforge.stages import StageConfig
+
+
+class TableforgeStage(Stage):
+    """Every system's stacks for one stage (dev, staging or prod)."""
+
+    def __init__(
+        self, scope: Construct, stage_id: str, *, config: StageConfig, catalog: Catalog, **kwargs: Any
+    ) -> None:
+        super().__init__(scope, stage_id, **kwargs)
+        self.config = config
+        #: system -> the system's data stacks, keyed by their catalog stack number.
+        self.data_stacks: dict[str, dict[int, DataStack]] = {}
+        for system in catalog.systems:
+            groups: dict[int, dict[str, TableSpec]] = {}
+            for name, spec in catalog.tables(system).items():
+                groups.setdefault(spec.stack, {})[name] = spec
+            self.data_stacks[system] = {
+                number: DataStack(
+                    self, data_stack_id(system, number), system=system, stack=number, tables=tables, config=config
+                )
+                for number, tables in sorted(groups.items())
+            }

@@ -1,0 +1,84 @@
+"""Read a synthesized cloud assembly (cdk.out) without importing aws-cdk-lib.
+
+The seed loader, the cost estimator, the review diff and the synth summary all
+read what was actually synthesized, not the catalog, through this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tableforge.errors import TableforgeError
+
+GLOBAL_TABLE = "AWS::DynamoDB::GlobalTable"
+TABLE = "AWS::DynamoDB::Table"
+TABLE_TYPES = (GLOBAL_TABLE, TABLE)
+
+
+@dataclass(frozen=True)
+class StackTemplate:
+    """One synthesized stack: where it sits in the assembly and its template."""
+
+    #: ``Prod/AuxeiraData``: the path ``cdk deploy`` accepts.
+    display_name: str
+    stack_name: str
+    artifact_id: str
+    #: The stage's construct ID (``Prod``), or None for a top-level stack.
+    stage: str | None
+    template_path: Path
+    template: dict[str, Any]
+
+    def resources(self, *types: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        for logical_id, resource in self.template.get("Resources", {}).items():
+            if not types or resource.get("Type") in types:
+                yield logical_id, resource
+
+    def tables(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        return self.resources(*TABLE_TYPES)
+
+
+def read_assembly(directory: Path | str) -> list[StackTemplate]:
+    """Every stack template in the assembly, nested stage assemblies included."""
+    root = Path(directory)
+    manifest_path = root / "manifest.json"
+    if not manifest_path.is_file():
+        raise TableforgeError(
+            "no cloud assembly here (manifest.json missing); run `make synth` first", file=str(root)
+        )
+    return list(_walk(root, stage=None))
+
+
+def _walk(directory: Path, stage: str | None) -> Iterator[StackTemplate]:
+    manifest = json.loads((directory / "manifest.json").read_text())
+    for artifact_id, artifact in manifest.get("artifacts", {}).items():
+        kind = artifact.get("type")
+        props = artifact.get("properties", {})
+        if kind == "cdk:cloud-assembly":
+            nested_stage = props.get("displayName") or artifact_id
+            yield from _walk(directory / props["directoryName"], stage=nested_stage)
+        elif kind == "aws:cloudformation:stack":
+            template_path = directory / props["templateFile"]
+            yield StackTemplate(
+                display_name=artifact.get("displayName", artifact_id),
+                stack_name=props.get("stackName", artifact_id),
+                artifact_id=artifact_id,
+                stage=stage,
+                template_path=template_path,
+                template=json.loads(template_path.read_text()),
+            )
+
+
+def tag_value(resource: dict[str, Any], key: str) -> str | None:
+    """A tag of a Table (``Tags``) or a GlobalTable (first replica's ``Tags``)."""
+    props = resource.get("Properties", {})
+    tag_lists = [props.get("Tags", [])] + [r.get("Tags", []) for r in props.get("Replicas", [])]
+    for tags in tag_lists:
+        for tag in tags or []:
+            if tag.get("Key") == key:
+                value = tag.get("Value")
+                return value if isinstance(value, str) else None
+    return None

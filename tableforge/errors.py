@@ -1,0 +1,44 @@
+"""One error type for bad input, rendered without a traceback by every entry point."""
+
+from __future__ import annotations
+
+
+class TableforgeError(Exception):
+    """Bad input: a catalog typo, an unknown stage, a malformed data file.
+
+    The message always names the file, and the item and field when known, so a
+    user can fix the input without reading our code.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        item: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.file = file
+        self.item = item
+        self.field = field
+        self.detail = message
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.item:
+            where.append(self.item)
+        if self.field:
+            where.append(f"field '{self.field}'")
+        prefix = ": ".join(where)
+        return f"{prefix}: {self.detail}" if prefix else self.detail
+
+
+class CatalogError(TableforgeError):
+    """A catalog file that cannot be synthesized."""
+
+
+class StageError(TableforgeError):
+    """A stage name or stage setting that does not exist."""
