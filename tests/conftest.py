@@ -1,0 +1,77 @@
+"""Shared fixtures. The app is synthesized once per session; tests read its templates."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Before aws_cdk is imported: silence jsii's Node banner, keep everything offline.
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+os.environ.setdefault("CDK_DISABLE_CLI_TELEMETRY", "true")
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+#: A fixed, obviously fake environment so snapshots do not depend on the machine.
+TEST_ACCOUNT = "111111111111"
+TEST_REGION = "us-east-1"
+
+
+@dataclass
+class Synthesized:
+    """The synthesized app: its Stage objects and every stack's template."""
+
+    app: Any
+    stages: dict[str, Any]
+    catalog: Any
+    outdir: Path
+    #: "Prod/AuxeiraData" -> template dict, read from the assembly on disk.
+    templates: dict[str, dict[str, Any]]
+
+    def template(self, display_name: str) -> dict[str, Any]:
+        return self.templates[display_name]
+
+    def tables(self, stage: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+        """(stack display name, logical id, resource) for every table, optionally one stage."""
+        out = []
+        for name, template in self.templates.items():
+            if stage is not None and not name.startswith(stage + "/"):
+                continue
+            for logical_id, resource in template.get("Resources", {}).items():
+                if resource["Type"] in ("AWS::DynamoDB::GlobalTable", "AWS::DynamoDB::Table"):
+                    out.append((name, logical_id, resource))
+        return out
+
+
+def synthesize(outdir: Path, **context: Any) -> Synthesized:
+    """Build and synthesize the app in-process, as app.py does, with ``context``."""
+    from aws_cdk import App
+
+    from stacks.wiring import build_app, load_app_catalog
+    from tableforge.assembly import read_assembly
+    from tableforge.settings import AppSettings
+
+    ctx = {"account": TEST_ACCOUNT, "region": TEST_REGION, **context}
+    app = App(outdir=str(outdir), context=ctx)
+    settings = AppSettings.from_context(app.node.try_get_context, environ={})
+    catalog = load_app_catalog(settings)
+    stages = build_app(app, settings, catalog)
+    app.synth()
+    templates = {stack.display_name: stack.template for stack in read_assembly(outdir)}
+    return Synthesized(app=app, stages=stages, catalog=catalog, outdir=outdir, templates=templates)
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """The default app (every stage, catalog/, flags off), synthesized once."""
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        return synthesize(tmp_path_factory.mktemp("cdk.out"))
+    finally:
+        os.chdir(cwd)
