@@ -335,15 +335,13 @@ def _check_rules(catalog: SystemCatalog, display: str) -> None:
             seen_gsi.add(gsi.name)
             if gsi.capacity is not None and not spec.provisioned:
                 fail("GSI capacity is only for provisioned tables", f"gsis[{index}].capacity")
+        if spec.ttl is not None and spec.ttl in {k.name for k in spec.key_attributes()}:
+            fail(
+                f"TTL attribute '{spec.ttl}' is a key attribute of the table; "
+                "DynamoDB deletes items by TTL, so it cannot be part of the primary key",
+                "ttl",
+            )
         _check_attribute_types(spec, fail)
-        if spec.ttl is not None:
-            key_names = {k.name for k in spec.key_attributes()}
-            if spec.ttl in key_names:
-                fail(
-                    f"TTL attribute '{spec.ttl}' is a key attribute of the table; "
-                    "DynamoDB deletes items by TTL, so it cannot be part of the primary key",
-                    "ttl",
-                )
         per_stack.setdefault(spec.stack, []).append(name)
     for stack, names in per_stack.items():
         if len(names) > MAX_TABLES_PER_STACK:
