@@ -1,0 +1,102 @@
+"""A 500-table system stays within CloudFormation's limits, and growing it moves nothing.
+
+CloudFormation's documented limits: 500 resources and 200 outputs per stack, and
+1 MB for a template uploaded through S3 (which `cdk deploy` uses).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tableforge import generate
+from tests.conftest import Synthesized, synthesize
+
+MAX_RESOURCES = 500
+MAX_OUTPUTS = 200
+MAX_TEMPLATE_BYTES = 1_000_000
+
+
+def placements(synth: Synthesized) -> dict[str, tuple[str, str]]:
+    """Physical table name -> (stack, logical id)."""
+    out = {}
+    for stack, logical_id, resource in synth.tables():
+        out[resource["Properties"]["TableName"]] = (stack, logical_id)
+    return out
+
+
+def alarm_stacks(synth: Synthesized) -> dict[str, str]:
+    """Alarm name -> stack, for every CloudWatch alarm (empty when there are none)."""
+    out = {}
+    for stack, template in synth.templates.items():
+        for resource in template.get("Resources", {}).values():
+            if resource["Type"] == "AWS::CloudWatch::Alarm":
+                name = resource["Properties"].get("AlarmName")
+                if isinstance(name, str):
+                    out[name] = stack
+    return out
+
+
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory: pytest.TempPathFactory) -> tuple[Synthesized, Synthesized, dict[str, Any]]:
+    before_dir = tmp_path_factory.mktemp("catalog-500")
+    catalog = generate.generate(500, per_stack=50)
+    generate.write(catalog, before_dir)
+    before = synthesize(tmp_path_factory.mktemp("out-500"), catalog_dir=str(before_dir), stages="prod")
+
+    # Grow by 10 (new tables go to a new stack, as the rule says) and drop 3.
+    after_catalog = json.loads(json.dumps(catalog))
+    after_catalog["tables"].update(generate.generate(10, start=500, per_stack=50)["tables"])
+    for name in ("table-0007", "table-0123", "table-0499"):
+        del after_catalog["tables"][name]
+    after_dir = tmp_path_factory.mktemp("catalog-507")
+    generate.write(after_catalog, after_dir)
+    after = synthesize(tmp_path_factory.mktemp("out-507"), catalog_dir=str(after_dir), stages="prod")
+    return before, after, after_catalog
+
+
+def test_500_tables_fit_cloudformation_limits(grown: tuple[Synthesized, Synthesized, dict[str, Any]]) -> None:
+    before, after, _ = grown
+    for synth in (before, after):
+        for name, template in synth.templates.items():
+            resources = len(template.get("Resources", {}))
+            outputs = len(template.get("Outputs", {}))
+            size = len(json.dumps(template, separators=(",", ":")).encode())
+            assert resources <= MAX_RESOURCES, f"{name}: {resources} resources"
+            assert outputs <= MAX_OUTPUTS, f"{name}: {outputs} outputs"
+            assert size <= MAX_TEMPLATE_BYTES, f"{name}: {size} bytes"
+    assert len(before.tables()) == 500
+    assert len(after.tables()) == 507
+
+
+def test_growing_the_catalog_moves_no_existing_table(grown: tuple[Synthesized, Synthesized, dict[str, Any]]) -> None:
+    before, after, _ = grown
+    old, new = placements(before), placements(after)
+    kept = set(old) & set(new)
+    assert len(kept) == 497
+    moved = {name: (old[name], new[name]) for name in kept if old[name] != new[name]}
+    assert not moved, f"tables changed stack or logical ID: {sorted(moved)[:5]}"
+    added = set(new) - set(old)
+    assert len(added) == 10
+    assert {new[name][0] for name in added} == {"Prod/BulkData10"}
+
+
+def test_growing_the_catalog_moves_no_existing_alarm(grown: tuple[Synthesized, Synthesized, dict[str, Any]]) -> None:
+    # Alarm names are fixed, so an alarm moving between stacks would collide on deploy.
+    before, after, _ = grown
+    old, new = alarm_stacks(before), alarm_stacks(after)
+    moved = {name for name in set(old) & set(new) if old[name] != new[name]}
+    assert not moved, f"alarms changed stack: {sorted(moved)[:5]}"
+
+
+def test_new_tables_in_a_full_stack_are_refused(tmp_path: Path) -> None:
+    from tableforge.catalog import load_catalog
+    from tableforge.errors import CatalogError
+
+    catalog = generate.generate(101, per_stack=200)
+    generate.write(catalog, tmp_path)
+    with pytest.raises(CatalogError, match="stack 0 holds 101 tables"):
+        load_catalog(tmp_path)
