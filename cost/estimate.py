@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,7 @@ def total(costs: Iterable[Cost]) -> Cost:
 
 def usd(value: Decimal) -> str:
     """Money in JSON: a decimal string, exact to 1/10,000 of a dollar (round only for display)."""
-    return str(value.quantize(Decimal("0.0001")))
+    return str(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
 
 def money(cost: Cost, prefix: str = "monthly_usd") -> dict[str, str]:
@@ -663,8 +663,15 @@ def estimate_stacks(
     if usage_files and known_systems:
         for file in usage_files:
             if file.system is not None and file.system in known_systems:
-                estimate.assume(f"Usage profile for {file.system}: {file.path}.")
+                estimate.assume(f"Usage profile for {file.system}: {_display(file.path)}.")
     return _result(estimate, groups, regions, default_region)
+
+
+def _display(path: str) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path
 
 
 def stack_region_known(stacks: list[StackTemplate]) -> bool:
