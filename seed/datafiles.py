@@ -1,0 +1,496 @@
+"""Seed data files: discovery, parsing and validation, before anything is written.
+
+Layout: ``<data>/<system>/<table>.yaml|.yml|.json``; each file is a list of items.
+YAML is for hand-written reference data and is parsed whole; JSON is streamed item
+by item, so a large generated file never sits in memory.
+
+Numbers are parsed straight from their text into ``Decimal`` (never through a
+float), so ``0.1`` is stored as exactly 0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tableforge.catalog import Catalog, TableSpec, _UniqueKeyLoader
+from tableforge.errors import TableforgeError
+
+#: DynamoDB's maximum item size, 400 KB, names and values included.
+MAX_ITEM_BYTES = 400 * 1024
+#: Key value limits: partition key 2048 bytes, sort key 1024 bytes.
+MAX_PARTITION_KEY_BYTES = 2048
+MAX_SORT_KEY_BYTES = 1024
+#: Numbers: up to 38 significant digits, magnitude 1E-130 to 9.99E+125.
+MAX_NUMBER_DIGITS = 38
+#: Nested lists and maps: at most 32 levels.
+MAX_NESTING = 32
+#: The loader marks every item it writes with this attribute, so --prune can tell
+#: its own items from everyone else's. Data files may not set it.
+MARKER_ATTRIBUTE = "seeded_by"
+MARKER_VALUE = "tableforge.seed"
+#: Stop collecting after this many errors: enough to fix a file in one go.
+MAX_REPORTED_ERRORS = 20
+
+DATA_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class SeedError(TableforgeError):
+    """Bad seed input, or a load that could not finish."""
+
+
+class SeedValidationError(SeedError):
+    """One or more invalid items; nothing was written."""
+
+    def __init__(self, errors: list[TableforgeError], more: int = 0) -> None:
+        self.errors = errors
+        lines = [str(e) for e in errors]
+        if more:
+            lines.append(f"... and {more} more")
+        super().__init__(
+            f"{len(errors) + more} invalid item(s); nothing was written\n  " + "\n  ".join(lines)
+        )
+
+
+# --- where the data is -------------------------------------------------------------
+
+
+@dataclass
+class Source:
+    """The items for one table: a data file or a generator."""
+
+    system: str
+    table: str
+    spec: TableSpec
+    display: str
+    #: Returns a fresh iterator of (index, raw item) each call: validation reads
+    #: the source once, the write pass reads it again (so memory stays bounded).
+    items: Callable[[], Iterator[tuple[int, Any]]]
+    #: Why this source is not loaded (a table disabled by a feature flag).
+    skip_reason: str | None = None
+    #: Attributes added to every written item (the prune marker).
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def discover(
+    data_dir: Path,
+    catalog: Catalog,
+    *,
+    system: str | None = None,
+    table: str | None = None,
+) -> list[Source]:
+    """Every data file under ``data_dir`` (optionally one system/table), checked
+    against the catalog: a file for a table the catalog does not have is an error."""
+    if not data_dir.is_dir():
+        raise SeedError("data directory not found", file=_display(data_dir))
+    if system is not None and system not in catalog.systems:
+        raise SeedError(f"unknown system '{system}'; known: {', '.join(catalog.systems)}", field="--system")
+    if table is not None and system is None:
+        raise SeedError("--table needs --system", field="--table")
+    if table is not None and system is not None and table not in catalog.systems[system].tables:
+        raise SeedError(
+            f"no table '{table}' in {_display(catalog.paths[system])}",
+            field="--table",
+        )
+    sources: list[Source] = []
+    for system_dir in sorted(p for p in data_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        name = system_dir.name
+        if name not in catalog.systems:
+            raise SeedError(
+                f"data for system '{name}', which the catalog does not have; known: {', '.join(catalog.systems)}",
+                file=_display(system_dir),
+            )
+        if system is not None and name != system:
+            continue
+        sources.extend(_discover_system(system_dir, name, catalog, table))
+    return sources
+
+
+def _discover_system(system_dir: Path, system: str, catalog: Catalog, only: str | None) -> list[Source]:
+    declared = catalog.systems[system].tables
+    enabled = catalog.tables(system)
+    seen: dict[str, Path] = {}
+    sources = []
+    for path in sorted(system_dir.iterdir()):
+        if path.name.startswith(".") or path.suffix not in DATA_SUFFIXES:
+            continue
+        display = _display(path)
+        name = path.stem
+        if name not in declared:
+            raise SeedError(
+                f"data file for table '{name}', which {_display(catalog.paths[system])} does not declare; "
+                f"known tables: {', '.join(declared)}",
+                file=display,
+            )
+        if name in seen:
+            raise SeedError(f"two data files for table '{name}' (also {_display(seen[name])})", file=display)
+        seen[name] = path
+        if only is not None and name != only:
+            continue
+        spec = declared[name]
+        skip = None
+        if name not in enabled:
+            skip = f"table disabled: feature flag {spec.enabled_by} is off"
+        reader = _read_json if path.suffix == ".json" else _read_yaml
+        sources.append(
+            Source(
+                system=system,
+                table=name,
+                spec=spec,
+                display=display,
+                items=lambda path=path, display=display, reader=reader: reader(path, display),
+                skip_reason=skip,
+                extra={MARKER_ATTRIBUTE: MARKER_VALUE},
+            )
+        )
+    return sources
+
+
+# --- parsing -----------------------------------------------------------------------
+
+
+class _SeedYamlLoader(_UniqueKeyLoader):
+    """The catalog's duplicate-key-safe loader, plus: floats as exact Decimals and
+    timestamps kept as the strings written (DynamoDB has no date type)."""
+
+
+def _construct_decimal(loader: _SeedYamlLoader, node: yaml.ScalarNode) -> Decimal:
+    text = loader.construct_scalar(node).replace("_", "").lower()  # type: ignore[no-untyped-call]
+    if text in (".inf", "+.inf", "-.inf", ".nan"):
+        raise _YamlValueError(f"'{node.value}' is not a number DynamoDB can store", node)
+    return Decimal(text)
+
+
+def _construct_timestamp_text(loader: _SeedYamlLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[no-untyped-call]
+
+
+class _YamlValueError(Exception):
+    def __init__(self, message: str, node: yaml.Node) -> None:
+        super().__init__(message)
+        self.line = node.start_mark.line + 1
+
+
+_SeedYamlLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)  # type: ignore[arg-type]
+_SeedYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_text)  # type: ignore[arg-type]
+
+
+def _read_yaml(path: Path, display: str) -> Iterator[tuple[int, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SeedError(f"cannot read file: {exc.strerror}", file=display) from None
+    try:
+        data = yaml.load(text, Loader=_SeedYamlLoader)  # noqa: S506 - SafeLoader subclass
+    except _YamlValueError as exc:
+        raise SeedError(f"{exc} at line {exc.line}", file=display) from None
+    except Exception as exc:  # the catalog loader's duplicate-key error, YAML syntax errors
+        key = getattr(exc, "key", None)
+        if key is not None:
+            raise SeedError(
+                f"duplicate attribute '{key}' at line {exc.line} (first at line {exc.first_line})",  # type: ignore[attr-defined]
+                file=display,
+            ) from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise SeedError(f"invalid YAML{where}: {getattr(exc, 'problem', None) or exc}", file=display) from None
+    if data is None:
+        return
+    if not isinstance(data, list):
+        raise SeedError("a data file is a list of items", file=display)
+    yield from enumerate(data)
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise ValueError(f"duplicate attribute '{key}'")
+        obj[key] = value
+    return obj
+
+
+def _read_json(path: Path, display: str, chunk_size: int = 1 << 20) -> Iterator[tuple[int, Any]]:
+    """Stream a JSON array item by item: memory holds one chunk plus one item."""
+    decoder = json.JSONDecoder(parse_float=Decimal, object_pairs_hook=_json_object)
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise SeedError(f"cannot read file: {exc.strerror}", file=display) from None
+    with handle:
+        buf, pos, eof, index = "", 0, False, 0
+        state = "start"  # start -> item -> sep -> item ... -> done
+
+        def fill() -> bool:
+            nonlocal buf, pos, eof
+            chunk = handle.read(chunk_size)
+            buf, pos = buf[pos:] + chunk, 0
+            eof = not chunk
+            return bool(chunk)
+
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                pos += 1
+            if pos >= len(buf):
+                if not fill():
+                    if state == "done":
+                        return
+                    if state == "start":
+                        raise SeedError("a data file is a JSON array of items (file is empty)", file=display)
+                    raise SeedError(f"unexpected end of file after item [{index - 1}]", file=display)
+                continue
+            char = buf[pos]
+            if state == "done":
+                raise SeedError("unexpected text after the closing ']'", file=display)
+            if state == "start":
+                if char != "[":
+                    raise SeedError("a data file is a JSON array of items", file=display)
+                pos, state = pos + 1, "first"
+                continue
+            if state in ("first", "sep") and char == "]":
+                pos, state = pos + 1, "done"
+                continue
+            if state == "sep":
+                if char != ",":
+                    raise SeedError(f"expected ',' or ']' after item [{index - 1}]", file=display)
+                pos, state = pos + 1, "item"
+                continue
+            try:
+                value, end = decoder.raw_decode(buf, pos)
+            except ValueError as exc:
+                if not eof and fill():
+                    continue  # the item may continue in the next chunk
+                raise SeedError(f"invalid JSON in item [{index}]: {exc}", file=display) from None
+            if end == len(buf) and not eof and not isinstance(value, (dict, list, str)):
+                # a bare number cut at the chunk boundary: read on before trusting it
+                fill()
+                continue
+            pos = end
+            yield index, value
+            index += 1
+            state = "sep"
+
+
+# --- validation --------------------------------------------------------------------
+
+
+def key_label(item: dict[str, Any], spec: TableSpec) -> str:
+    parts = []
+    for key in spec.key_attributes():
+        if key.name in item:
+            parts.append(f"{key.name}={item[key.name]!r}")
+    return " ".join(parts)
+
+
+def where(source: Source, index: int, item: Any) -> str:
+    label = key_label(item, source.spec) if isinstance(item, dict) else ""
+    return f"item [{index}]" + (f" ({label})" if label else "")
+
+
+_TYPE_NAMES = {"S": "a string", "N": "a number", "B": "binary"}
+
+
+def _matches(value: Any, attr_type: str) -> bool:
+    if attr_type == "S":
+        return isinstance(value, str)
+    if attr_type == "N":
+        return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+    return isinstance(value, (bytes, bytearray))
+
+
+def validate_item(source: Source, index: int, item: Any) -> tuple[Any, ...]:
+    """Check one item; return its primary key. Raises SeedError naming file, item and field."""
+    spec = source.spec
+
+    def fail(message: str, fld: str | None = None) -> SeedError:
+        return SeedError(message, file=source.display, item=where(source, index, item), field=fld)
+
+    if not isinstance(item, dict):
+        raise fail(f"an item is a mapping of attribute names to values, got {type(item).__name__}")
+    if MARKER_ATTRIBUTE in item:
+        raise fail(f"'{MARKER_ATTRIBUTE}' is reserved: the loader sets it to mark what it wrote", MARKER_ATTRIBUTE)
+    key_names = {k.name for k in spec.key_attributes()}
+    for key in spec.key_attributes():
+        if key.name not in item:
+            raise fail(f"key attribute '{key.name}' is missing", key.name)
+    types = spec.attribute_types()
+    for name, attr_type in types.items():
+        if name not in item:
+            continue  # a GSI key may be absent: the item just stays out of that index
+        value = item[name]
+        role = "key" if name in key_names else "index key"
+        if not _matches(value, attr_type):
+            raise fail(
+                f"{role} attribute must be {_TYPE_NAMES[attr_type]} (type {attr_type}), "
+                f"got {type(value).__name__} {value!r}",
+                name,
+            )
+        if attr_type in ("S", "B") and len(value) == 0:
+            raise fail(f"{role} attribute is empty; DynamoDB rejects empty key values", name)
+    limits = [(spec.partition_key.name, MAX_PARTITION_KEY_BYTES)]
+    if spec.sort_key:
+        limits.append((spec.sort_key.name, MAX_SORT_KEY_BYTES))
+    for name, limit in limits:
+        size = _value_size(item[name])
+        if size > limit:
+            raise fail(f"key value is {size} bytes; DynamoDB allows at most {limit}", name)
+    if spec.ttl and spec.ttl in item and not _matches(item[spec.ttl], "N"):
+        raise fail(
+            f"TTL attribute must be a number (epoch seconds); DynamoDB ignores {type(item[spec.ttl]).__name__}s",
+            spec.ttl,
+        )
+    for name, value in item.items():
+        if not isinstance(name, str) or not name:
+            raise fail("attribute names are non-empty strings", str(name))
+        problem = _check_value(value, 1)
+        if problem:
+            raise fail(problem, name)
+    size = item_size({**item, **source.extra})
+    if size > MAX_ITEM_BYTES:
+        raise fail(f"item is {size} bytes; DynamoDB allows at most {MAX_ITEM_BYTES} (400 KB)")
+    return tuple(_hashable(item[k.name]) for k in spec.key_attributes())
+
+
+def _hashable(value: Any) -> Any:
+    return bytes(value) if isinstance(value, bytearray) else value
+
+
+def _check_value(value: Any, depth: int) -> str | None:
+    if value is None or isinstance(value, (bool, str, bytes, bytearray)):
+        return None
+    if isinstance(value, int):
+        return None if len(str(abs(value)).rstrip("0") or "0") <= MAX_NUMBER_DIGITS else (
+            f"number {value} has more than {MAX_NUMBER_DIGITS} significant digits"
+        )
+    if isinstance(value, float):  # only from generators: be exact about it
+        if not math.isfinite(value):
+            return f"{value} is not a number DynamoDB can store"
+        return None
+    if isinstance(value, Decimal):
+        return _check_decimal(value)
+    if isinstance(value, (list, dict)):
+        if depth > MAX_NESTING:
+            return f"nested more than {MAX_NESTING} levels deep"
+        children = value.values() if isinstance(value, dict) else value
+        for child in children:
+            problem = _check_value(child, depth + 1)
+            if problem:
+                return problem
+        return None
+    return f"unsupported value type {type(value).__name__}"
+
+
+def _check_decimal(value: Decimal) -> str | None:
+    if not value.is_finite():
+        return f"{value} is not a number DynamoDB can store"
+    if value == 0:
+        return None
+    digits = value.normalize().as_tuple().digits
+    if len(digits) > MAX_NUMBER_DIGITS:
+        return f"number {value} has {len(digits)} significant digits; DynamoDB keeps at most {MAX_NUMBER_DIGITS}"
+    magnitude = value.copy_abs()
+    if magnitude < Decimal("1E-130") or magnitude >= Decimal("1E+126"):
+        return f"number {value} is outside DynamoDB's range (1E-130 to 9.99E+125)"
+    return None
+
+
+def to_decimal(value: Any) -> Any:
+    """Python floats (from generators) become the Decimal of their shortest repr,
+    which is the number that was meant: 0.1 -> Decimal('0.1')."""
+    if isinstance(value, float):
+        try:
+            return Decimal(repr(value))
+        except InvalidOperation:  # pragma: no cover - guarded by _check_value
+            return value
+    if isinstance(value, list):
+        return [to_decimal(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_decimal(v) for k, v in value.items()}
+    return value
+
+
+def _value_size(value: Any) -> int:
+    """Bytes DynamoDB counts for a value (documented item-size rules)."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8"))
+    if isinstance(value, (bytes, bytearray)):
+        return len(value)
+    if value is None or isinstance(value, bool):
+        return 1
+    if isinstance(value, (int, float, Decimal)):
+        # about one byte per two significant digits, plus one
+        digits = len(Decimal(repr(value) if isinstance(value, float) else value).normalize().as_tuple().digits)
+        return (digits + 1) // 2 + 1
+    if isinstance(value, dict):
+        return 3 + sum(len(k.encode("utf-8")) + _value_size(v) + 1 for k, v in value.items())
+    if isinstance(value, list):
+        return 3 + sum(_value_size(v) + 1 for v in value)
+    return 0
+
+
+def item_size(item: dict[str, Any]) -> int:
+    return sum(len(name.encode("utf-8")) + _value_size(value) for name, value in item.items())
+
+
+@dataclass
+class Validated:
+    """What pass one learned: per source, its keys (for duplicates and --prune) and item count."""
+
+    keys: dict[int, set[tuple[Any, ...]]]
+    counts: dict[int, int]
+
+
+def validate_sources(sources: list[Source]) -> Validated:
+    """Read every source once and check every item; raise with all problems found
+    (up to MAX_REPORTED_ERRORS) before anything is written."""
+    errors: list[TableforgeError] = []
+    more = 0
+    keys: dict[int, set[tuple[Any, ...]]] = {}
+    counts: dict[int, int] = {}
+    first_seen: dict[tuple[str, str], dict[tuple[Any, ...], str]] = {}
+    for number, source in enumerate(sources):
+        if source.skip_reason:
+            continue
+        seen = first_seen.setdefault((source.system, source.table), {})
+        table_keys: set[tuple[Any, ...]] = set()
+        count = 0
+        try:
+            for index, item in source.items():
+                count += 1
+                try:
+                    key = validate_item(source, index, item)
+                    if key in seen:
+                        raise SeedError(
+                            f"duplicate key: same {key_label(item, source.spec)} as {seen[key]}",
+                            file=source.display,
+                            item=where(source, index, item),
+                            field=source.spec.partition_key.name,
+                        )
+                    seen[key] = f"item [{index}] of {source.display}"
+                    table_keys.add(key)
+                except TableforgeError as exc:
+                    if len(errors) < MAX_REPORTED_ERRORS:
+                        errors.append(exc)
+                    else:
+                        more += 1
+        except TableforgeError as exc:  # the file itself cannot be read
+            errors.append(exc)
+        keys[number] = table_keys
+        counts[number] = count
+    if errors:
+        raise SeedValidationError(errors, more)
+    return Validated(keys=keys, counts=counts)

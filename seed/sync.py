@@ -1,0 +1,405 @@
+"""The idempotent sync: compare, write in parallel with backoff, prune what we wrote.
+
+Per table, items are streamed in chunks: each chunk's existing items are read with
+BatchGetItem (skipped when the table is empty), only added or changed items are
+written, and BatchWriteItem calls run in parallel. Throttling errors and
+UnprocessedItems are retried with exponential backoff and full jitter (boto3's
+batch_writer resends immediately). Provisioned tables get a write-rate limit so
+seeding a live table does not throttle its users.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError, HTTPClientError
+
+from seed.datafiles import (
+    MARKER_ATTRIBUTE,
+    MARKER_VALUE,
+    SeedError,
+    Source,
+    item_size,
+    key_label,
+    to_decimal,
+    validate_sources,
+)
+from seed.progress import Progress
+
+#: Errors that mean "slow down and try again".
+THROTTLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "ThrottlingError",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+BATCH_WRITE_MAX = 25  # DynamoDB's BatchWriteItem limit
+BATCH_GET_MAX = 100  # DynamoDB's BatchGetItem limit
+CHUNK = 2000  # items compared and written per step; bounds memory per table
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff with full jitter (AWS Architecture Blog, 'Exponential
+    Backoff And Jitter'): sleep uniform(0, min(cap, base * 2**attempt))."""
+
+    base: float = 0.05
+    cap: float = 5.0
+    max_attempts: int = 12
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random = field(default_factory=random.Random)
+
+    def pause(self, attempt: int) -> None:
+        self.sleep(self.rng.uniform(0, min(self.cap, self.base * (2**attempt))))
+
+
+class RateLimiter:
+    """Token bucket in write capacity units per second; a request may go into
+    debt (a 25-item batch can cost more than the bucket holds) and waits it off."""
+
+    def __init__(self, rate: float, burst_seconds: float = 10.0) -> None:
+        self.rate = rate
+        self.capacity = max(rate * burst_seconds, 1.0)
+        self.tokens = self.capacity
+        self.updated = time.monotonic()
+        self.lock = threading.Lock()
+
+    def acquire(self, units: float) -> None:
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+            self.tokens -= units
+            wait_for = -self.tokens / self.rate if self.tokens < 0 else 0.0
+        if wait_for > 0:
+            time.sleep(wait_for)
+
+
+@dataclass
+class TableResult:
+    system: str
+    table: str
+    name: str
+    items: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    written: int = 0
+    removed: int = 0
+    deleted: int = 0
+    seconds: float = 0.0
+    skipped: str | None = None
+    write_rate_limit: float | None = None
+    diff: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if k != "diff"}
+        out["seconds"] = round(self.seconds, 3)
+        return out
+
+
+@dataclass
+class LoadOptions:
+    stage: str
+    dry_run: bool = False
+    prune: bool = False
+    workers: int = 8
+    #: Share of a provisioned table's write capacity the loader may use.
+    capacity_share: float = 0.5
+    #: Print at most this many diff lines per table in --dry-run.
+    diff_limit: int = 50
+    mark: bool = True
+
+
+def _serializer() -> Callable[[dict[str, Any]], dict[str, Any]]:
+    ser = TypeSerializer().serialize
+    return lambda item: {k: ser(v) for k, v in item.items()}
+
+
+class Loader:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        options: LoadOptions,
+        table_name: Callable[[str, str], str],
+        backoff: Backoff | None = None,
+        progress: Progress | None = None,
+        log: Callable[[str], None] = lambda _msg: None,
+    ) -> None:
+        self.client = client
+        self.options = options
+        self.table_name = table_name
+        self.backoff = backoff or Backoff()
+        self.progress = progress
+        self.log = log
+        self.serialize = _serializer()
+        self.deserialize = TypeDeserializer().deserialize
+
+    # --- entry point -----------------------------------------------------------
+
+    def run(self, sources: list[Source]) -> list[TableResult]:
+        validated = validate_sources(sources)
+        results: list[TableResult] = []
+        described: dict[int, dict[str, Any]] = {}
+        for number, source in enumerate(sources):
+            if source.skip_reason:
+                continue
+            described[number] = self._describe(source)  # every table exists before any write
+        for number, source in enumerate(sources):
+            name = self.table_name(source.system, source.table)
+            result = TableResult(system=source.system, table=source.table, name=name)
+            if source.skip_reason:
+                result.skipped = source.skip_reason
+                results.append(result)
+                continue
+            result.items = validated.counts[number]
+            started = time.monotonic()
+            limiter = self._limiter(described[number], result)
+            self._sync_table(source, name, limiter, result)
+            if self.options.prune:
+                self._prune(source, name, validated.keys[number], limiter, result)
+            result.seconds = time.monotonic() - started
+            results.append(result)
+        return results
+
+    # --- table facts -----------------------------------------------------------
+
+    def _describe(self, source: Source) -> dict[str, Any]:
+        name = self.table_name(source.system, source.table)
+        try:
+            table = self.client.describe_table(TableName=name)["Table"]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ResourceNotFoundException":
+                raise SeedError(
+                    f"table {name} does not exist at this endpoint (deploy the stage, or for DynamoDB "
+                    "Local run `python -m seed local-tables`); nothing was written",
+                    file=source.display,
+                ) from None
+            raise
+        live = {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]}
+        expected = {source.spec.partition_key.name: "HASH"}
+        if source.spec.sort_key:
+            expected[source.spec.sort_key.name] = "RANGE"
+        if live != expected:
+            raise SeedError(
+                f"table {name} has key schema {live} but the catalog declares {expected}; nothing was written",
+                file=source.display,
+            )
+        return table
+
+    def _limiter(self, table: dict[str, Any], result: TableResult) -> RateLimiter | None:
+        """Provisioned tables: a share of their write capacity. On-demand tables with
+        a maximum write rate (the stage's cost guard): a share of that maximum."""
+        capacity = 0.0
+        if table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED") == "PROVISIONED":
+            capacity = float(table.get("ProvisionedThroughput", {}).get("WriteCapacityUnits") or 0)
+        else:
+            capacity = float(table.get("OnDemandThroughput", {}).get("MaxWriteRequestUnits") or 0)
+            if capacity < 0:
+                capacity = 0
+        if capacity <= 0:
+            return None
+        rate = max(capacity * self.options.capacity_share, 1.0)
+        result.write_rate_limit = rate
+        return RateLimiter(rate)
+
+    # --- compare and write -----------------------------------------------------
+
+    def _chunks(self, source: Source) -> Iterator[list[dict[str, Any]]]:
+        chunk: list[dict[str, Any]] = []
+        for _index, item in source.items():
+            chunk.append({**to_decimal(item), **(source.extra if self.options.mark else {})})
+            if len(chunk) >= CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def _is_empty(self, name: str) -> bool:
+        response = self.client.scan(TableName=name, Limit=1, Select="COUNT")
+        return response.get("Count", 0) == 0 and "LastEvaluatedKey" not in response
+
+    def _sync_table(self, source: Source, name: str, limiter: RateLimiter | None, result: TableResult) -> None:
+        key_names = [k.name for k in source.spec.key_attributes()]
+        empty = self._is_empty(name)
+        bar = self.progress.start(name, result.items) if self.progress else None
+        with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
+            pending: set[Future[int]] = set()
+            for chunk in self._chunks(source):
+                existing = {} if empty else self._existing(pool, name, chunk, key_names)
+                to_write = []
+                for item in chunk:
+                    key = tuple(_hashable(item[k]) for k in key_names)
+                    old = existing.get(key)
+                    if old is None:
+                        result.added += 1
+                        self._note(result, f"+ {key_label(item, source.spec)}")
+                    elif old == item:
+                        result.unchanged += 1
+                        if bar:
+                            bar.advance(1)
+                        continue
+                    else:
+                        result.changed += 1
+                        fields = sorted(k for k in set(old) | set(item) if old.get(k) != item.get(k))
+                        self._note(result, f"~ {key_label(item, source.spec)} ({', '.join(fields)})")
+                    to_write.append(item)
+                if self.options.dry_run:
+                    if bar:
+                        bar.advance(len(to_write))
+                    continue
+                for start in range(0, len(to_write), BATCH_WRITE_MAX):
+                    batch = to_write[start : start + BATCH_WRITE_MAX]
+                    units = sum(math.ceil(max(item_size(i), 1) / 1024) for i in batch)
+                    requests = [{"PutRequest": {"Item": self.serialize(i)}} for i in batch]
+                    if limiter:
+                        limiter.acquire(units)
+                    # bound the work in flight, so memory stays flat on huge files
+                    while len(pending) >= self.options.workers * 2:
+                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        result.written += self._collect(done, bar)
+                    pending.add(pool.submit(self._write_batch, name, requests))
+            done, _ = wait(pending)
+            result.written += self._collect(done, bar)
+        if bar:
+            bar.finish()
+
+    def _collect(self, done: set[Future[int]], bar: Any) -> int:
+        total = 0
+        for future in done:
+            count = future.result()  # re-raises a batch that gave up
+            total += count
+            if bar:
+                bar.advance(count)
+        return total
+
+    def _note(self, result: TableResult, line: str) -> None:
+        if self.options.dry_run and len(result.diff) < self.options.diff_limit:
+            result.diff.append(line)
+
+    def _existing(
+        self, pool: ThreadPoolExecutor, name: str, chunk: list[dict[str, Any]], key_names: list[str]
+    ) -> dict[tuple[Any, ...], dict[str, Any]]:
+        keys = [{k: item[k] for k in key_names} for item in chunk]
+        batches = [keys[i : i + BATCH_GET_MAX] for i in range(0, len(keys), BATCH_GET_MAX)]
+        found: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for items in pool.map(lambda batch: self._get_batch(name, batch), batches):
+            for raw in items:
+                item = {k: self.deserialize(v) for k, v in raw.items()}
+                found[tuple(_hashable(item[k]) for k in key_names)] = item
+        return found
+
+    def _get_batch(self, name: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        request = {name: {"Keys": [self.serialize(k) for k in keys], "ConsistentRead": True}}
+        items: list[dict[str, Any]] = []
+        for attempt in range(self.backoff.max_attempts):
+            try:
+                response = self.client.batch_get_item(RequestItems=request)
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] not in THROTTLE_CODES:
+                    raise
+                self.backoff.pause(attempt)
+                continue
+            except (BotoConnectionError, HTTPClientError):
+                self.backoff.pause(attempt)
+                continue
+            items.extend(response.get("Responses", {}).get(name, []))
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                return items
+            self.backoff.pause(attempt)
+        raise SeedError(f"{name}: gave up reading existing items after {self.backoff.max_attempts} attempts")
+
+    def _write_batch(self, name: str, requests: list[dict[str, Any]]) -> int:
+        """Write one batch until every request is processed; return how many were."""
+        written = 0
+        for attempt in range(self.backoff.max_attempts):
+            try:
+                response = self.client.batch_write_item(RequestItems={name: requests})
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] not in THROTTLE_CODES:
+                    raise
+                self.backoff.pause(attempt)
+                continue
+            except (BotoConnectionError, HTTPClientError):
+                # the request may or may not have landed; puts and deletes are
+                # idempotent, so sending the same batch again is safe
+                self.backoff.pause(attempt)
+                continue
+            unprocessed = response.get("UnprocessedItems", {}).get(name, [])
+            written += len(requests) - len(unprocessed)
+            if not unprocessed:
+                return written
+            requests = unprocessed
+            self.backoff.pause(attempt)
+        raise SeedError(
+            f"{name}: {len(requests)} item(s) still unprocessed after {self.backoff.max_attempts} attempts "
+            "with backoff; the table is being throttled, try again later or lower --workers"
+        )
+
+    # --- prune -------------------------------------------------------------------
+
+    def _prune(
+        self,
+        source: Source,
+        name: str,
+        keep: set[tuple[Any, ...]],
+        limiter: RateLimiter | None,
+        result: TableResult,
+    ) -> None:
+        """Delete items carrying our marker whose key the data no longer has.
+        Items without the marker (written by anyone else) are never touched."""
+        key_names = [k.name for k in source.spec.key_attributes()]
+        names = {f"#k{i}": k for i, k in enumerate(key_names)}
+        names["#m"] = MARKER_ATTRIBUTE
+        kwargs: dict[str, Any] = {
+            "TableName": name,
+            "FilterExpression": "#m = :m",
+            "ProjectionExpression": ", ".join(n for n in names if n != "#m"),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {":m": {"S": MARKER_VALUE}},
+        }
+        stale: list[dict[str, Any]] = []
+        while True:
+            page = self.client.scan(**kwargs)
+            for raw in page.get("Items", []):
+                item = {k: self.deserialize(v) for k, v in raw.items()}
+                if tuple(_hashable(item[k]) for k in key_names) not in keep:
+                    stale.append(item)
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        result.removed = len(stale)
+        for item in stale:
+            self._note(result, f"- {key_label(item, source.spec)}")
+        if self.options.dry_run or not stale:
+            return
+        with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
+            futures = []
+            for start in range(0, len(stale), BATCH_WRITE_MAX):
+                batch = stale[start : start + BATCH_WRITE_MAX]
+                if limiter:
+                    limiter.acquire(len(batch))
+                requests = [{"DeleteRequest": {"Key": self.serialize(i)}} for i in batch]
+                futures.append(pool.submit(self._write_batch, name, requests))
+            result.deleted = sum(f.result() for f in futures)
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    value_of = getattr(value, "value", None)  # boto3 Binary
+    return value_of if isinstance(value_of, bytes) else value
