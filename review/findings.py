@@ -1,0 +1,86 @@
+"""The report's data model: findings, security changes and the report itself."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Level = Literal["destructive", "risky", "safe"]
+LEVELS: tuple[Level, ...] = ("destructive", "risky", "safe")
+
+
+@dataclass
+class Finding:
+    """One classified change of one resource (or one of its properties)."""
+
+    level: Level
+    #: A stable machine code, e.g. ``key-schema-changed`` or ``pitr-disabled``.
+    change: str
+    #: The stack's display name, ``Prod/AuxeiraData``.
+    stack: str
+    #: The stage's name (``prod``), or None for a stack outside a stage.
+    stage: str | None
+    logical_id: str
+    resource_type: str
+    #: The catalog table name (the ``table`` tag), when known.
+    table: str | None
+    reason: str
+    #: The CloudFormation stack name, ``auxeira-prod-data``.
+    stack_name: str = ""
+    #: Extra machine-readable detail, e.g. the new logical ID of a renamed table.
+    detail: dict[str, Any] = field(default_factory=dict)
+    acknowledged: bool = False
+    acknowledgement: str | None = None
+    #: A destructive change on a protected stage that no acknowledgement covers.
+    blocking: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("level")
+        return data
+
+
+@dataclass
+class SecurityChange:
+    """IAM statements of one role (or unattached policy) added, removed or broadened."""
+
+    change: Literal["added", "removed", "broadened"]
+    stack: str
+    stage: str | None
+    #: The role's logical ID (or the policy's, when no role is attached).
+    logical_id: str
+    role: str
+    #: The policy resources the statements come from.
+    policies: list[str]
+    effect: str
+    actions: list[str]
+    resources: list[str]
+    wildcard: bool
+    reason: str
+    table: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    base: str
+    head: str
+    stage: str | None
+    findings: list[Finding]
+    security: list[SecurityChange]
+    cost_delta: dict[str, Any]
+    #: Acknowledgements that matched no destructive finding (probably stale).
+    unused_acknowledgements: list[dict[str, str]] = field(default_factory=list)
+
+    def by_level(self, level: Level) -> list[Finding]:
+        return [f for f in self.findings if f.level == level]
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.blocking]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.blocking else 0

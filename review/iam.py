@@ -1,0 +1,155 @@
+"""IAM statements per role, as comparable atoms, and who queries which index.
+
+A statement is split into atoms (effect, action, resource, condition), so base
+and head compare per role however CDK happens to merge or order statements
+(``@aws-cdk/aws-iam:minimizePolicies`` merges them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any
+
+from review.refs import Resolver
+from tableforge.assembly import StackTemplate
+
+ROLE = "AWS::IAM::Role"
+POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy")
+IAM_TYPES = (ROLE, *POLICY_TYPES)
+#: Actions that read through an index: whoever may call them may be querying it.
+_INDEX_READ_ACTIONS = ("dynamodb:query", "dynamodb:scan")
+_INDEX_ARN = re.compile(r"table/(?P<table>[^/]+)/index/(?P<index>[^/]+)$")
+
+
+@dataclass(frozen=True)
+class Atom:
+    effect: str
+    action: str
+    resource: str
+    condition: str = ""
+
+    @property
+    def wildcard(self) -> bool:
+        return "*" in self.action or "*" in self.resource
+
+
+@dataclass
+class RoleStatements:
+    """Every atom granted to one role (or one unattached policy)."""
+
+    stack: StackTemplate
+    logical_id: str
+    name: str
+    atoms: dict[Atom, set[str]] = field(default_factory=dict)
+
+    def add(self, atoms: Iterable[Atom], policy: str) -> None:
+        for atom in atoms:
+            self.atoms.setdefault(atom, set()).add(policy)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def statement_atoms(document: Any, stack: StackTemplate, resolver: Resolver) -> Iterator[Atom]:
+    if not isinstance(document, dict):
+        return
+    for statement in _as_list(document.get("Statement")):
+        if not isinstance(statement, dict):
+            continue
+        effect = str(statement.get("Effect", "Allow"))
+        actions = [str(a) for a in _as_list(statement.get("Action"))]
+        actions += ["NOT " + str(a) for a in _as_list(statement.get("NotAction"))]
+        resources = [resolver.render(r, stack) for r in _as_list(statement.get("Resource"))]
+        resources += ["NOT " + resolver.render(r, stack) for r in _as_list(statement.get("NotResource"))]
+        condition = json.dumps(statement["Condition"], sort_keys=True) if "Condition" in statement else ""
+        for action in actions or [""]:
+            for resource in resources or [""]:
+                # IAM action names are case-insensitive.
+                yield Atom(effect, action.lower(), resource, condition)
+
+
+def _trust_atoms(document: Any) -> Iterator[Atom]:
+    if not isinstance(document, dict):
+        return
+    for statement in _as_list(document.get("Statement")):
+        if isinstance(statement, dict):
+            principal = json.dumps(statement.get("Principal"), sort_keys=True)
+            condition = json.dumps(statement["Condition"], sort_keys=True) if "Condition" in statement else ""
+            for action in _as_list(statement.get("Action")):
+                yield Atom(str(statement.get("Effect", "Allow")), str(action).lower(), "trust " + principal, condition)
+
+
+def roles_of(stacks: Iterable[StackTemplate], resolver: Resolver) -> dict[tuple[str, str], RoleStatements]:
+    """(stack display name, role logical ID) -> the role's statements, over all IAM resources."""
+    roles: dict[tuple[str, str], RoleStatements] = {}
+
+    def role(stack: StackTemplate, logical_id: str, name: str) -> RoleStatements:
+        key = (stack.display_name, logical_id)
+        if key not in roles:
+            roles[key] = RoleStatements(stack, logical_id, name)
+        return roles[key]
+
+    for stack in stacks:
+        resources = stack.template.get("Resources", {})
+        for logical_id, resource in stack.resources(ROLE):
+            props = resource.get("Properties", {})
+            entry = role(stack, logical_id, resolver.render(props.get("RoleName", logical_id), stack))
+            entry.add(_trust_atoms(props.get("AssumeRolePolicyDocument")), f"{logical_id} (trust)")
+            for policy in _as_list(props.get("Policies")):
+                if isinstance(policy, dict):
+                    label = f"{logical_id}/{policy.get('PolicyName', '?')}"
+                    entry.add(statement_atoms(policy.get("PolicyDocument"), stack, resolver), label)
+            for arn in _as_list(props.get("ManagedPolicyArns")):
+                entry.add([Atom("Attach", "managed-policy", resolver.render(arn, stack))], logical_id)
+        for logical_id, resource in stack.resources(*POLICY_TYPES):
+            props = resource.get("Properties", {})
+            atoms = list(statement_atoms(props.get("PolicyDocument"), stack, resolver))
+            targets = _as_list(props.get("Roles")) + _as_list(props.get("RoleName"))
+            attached = False
+            for target in targets:
+                ref = target.get("Ref") if isinstance(target, dict) else None
+                if isinstance(ref, str) and resources.get(ref, {}).get("Type") == ROLE:
+                    role_props = resources[ref].get("Properties", {})
+                    name = resolver.render(role_props.get("RoleName", ref), stack)
+                    role(stack, ref, name).add(atoms, logical_id)
+                else:
+                    name = resolver.render(target, stack)
+                    role(stack, f"role:{name}", name).add(atoms, logical_id)
+                attached = True
+            if not attached:
+                role(stack, logical_id, f"{logical_id} (not attached to a role)").add(atoms, logical_id)
+    return roles
+
+
+def index_readers(roles: Iterable[RoleStatements]) -> dict[tuple[str, str], list[str]]:
+    """(table name, index name or pattern) -> the roles allowed to Query/Scan it."""
+    readers: dict[tuple[str, str], list[str]] = {}
+    for entry in roles:
+        for atom in entry.atoms:
+            if atom.effect != "Allow" or atom.action.startswith("not "):
+                continue
+            if not any(fnmatchcase(action, atom.action) for action in _INDEX_READ_ACTIONS):
+                continue
+            match = _INDEX_ARN.search(atom.resource)
+            if match:
+                label = f"{entry.stack.display_name}/{entry.name}"
+                names = readers.setdefault((match["table"], match["index"]), [])
+                if label not in names:
+                    names.append(label)
+    return readers
+
+
+def readers_of(readers: dict[tuple[str, str], list[str]], table: str, index: str) -> list[str]:
+    """The roles whose grants cover ``table``'s ``index`` (exactly or by a wildcard)."""
+    found: list[str] = []
+    for (table_pattern, index_pattern), names in readers.items():
+        if fnmatchcase(table, table_pattern) and fnmatchcase(index, index_pattern):
+            found += [n for n in names if n not in found]
+    return found

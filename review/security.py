@@ -1,0 +1,148 @@
+"""The security section: IAM statements added, removed or broadened, per role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from review.findings import SecurityChange
+from review.iam import Atom, RoleStatements
+from tableforge.assembly import StackTemplate
+
+_TABLE_IN_ARN = ":table/"
+
+
+def _table_of(resources: list[str]) -> str | None:
+    names = {r.split(_TABLE_IN_ARN, 1)[1].split("/", 1)[0] for r in resources if _TABLE_IN_ARN in r}
+    return ", ".join(sorted(names)) if names else None
+
+
+def _entry(
+    change: str,
+    role: RoleStatements,
+    atoms: list[Atom],
+    reason: str,
+    stage_of: Callable[[StackTemplate], str | None],
+    policies: set[str],
+) -> SecurityChange:
+    actions = sorted({a.action for a in atoms})
+    resources = sorted({a.resource for a in atoms})
+    effects = sorted({a.effect for a in atoms})
+    return SecurityChange(
+        change=change,  # type: ignore[arg-type]
+        stack=role.stack.display_name,
+        stage=stage_of(role.stack),
+        logical_id=role.logical_id,
+        role=role.name,
+        policies=sorted(policies),
+        effect="/".join(effects),
+        actions=actions,
+        resources=resources,
+        wildcard=any(a.wildcard for a in atoms if a.effect == "Allow"),
+        reason=reason,
+        table=_table_of(resources),
+    )
+
+
+def _describe(atoms: list[Atom]) -> str:
+    by_effect: dict[str, dict[str, set[str]]] = {}
+    for atom in atoms:
+        by_effect.setdefault(atom.effect, {}).setdefault(atom.action or "(no action)", set()).add(
+            atom.resource or "(no resource)"
+        )
+    parts = []
+    for effect, actions in sorted(by_effect.items()):
+        for action, resources in sorted(actions.items()):
+            parts.append(f"{effect} {action} on {', '.join(sorted(resources))}")
+    return "; ".join(parts)
+
+
+def _wildcards(atoms: list[Atom]) -> list[str]:
+    return sorted({f"{a.action} on {a.resource}" for a in atoms if a.effect == "Allow" and a.wildcard})
+
+
+def security_changes(
+    base: dict[tuple[str, str], RoleStatements],
+    head: dict[tuple[str, str], RoleStatements],
+    *,
+    stage_of: Callable[[StackTemplate], str | None],
+) -> list[SecurityChange]:
+    out: list[SecurityChange] = []
+    for key in sorted(set(base) | set(head)):
+        before, after = base.get(key), head.get(key)
+        if after is not None and before is None:
+            atoms = sorted(after.atoms, key=repr)
+            wild = _wildcards(atoms)
+            reason = f"new role {after.name}: {_describe(atoms)}"
+            if wild:
+                reason += f". Wildcards: {'; '.join(wild)}"
+            out.append(_entry("added", after, atoms, reason, stage_of, _policies(after, atoms)))
+            continue
+        if before is not None and after is None:
+            atoms = sorted(before.atoms, key=repr)
+            out.append(
+                _entry(
+                    "removed",
+                    before,
+                    atoms,
+                    f"role {before.name} removed with all its statements",
+                    stage_of,
+                    _policies(before, atoms),
+                )
+            )
+            continue
+        assert before is not None and after is not None
+        gained = sorted(set(after.atoms) - set(before.atoms), key=repr)
+        lost = sorted(set(before.atoms) - set(after.atoms), key=repr)
+        allow_gained = [a for a in gained if a.effect != "Deny"]
+        if allow_gained:
+            old_actions = {a.action for a in before.atoms if a.effect == "Allow"}
+            old_resources = {a.resource for a in before.atoms if a.effect == "Allow"}
+            new_actions = sorted({a.action for a in allow_gained} - old_actions)
+            new_resources = sorted({a.resource for a in allow_gained} - old_resources)
+            parts = []
+            if new_actions:
+                parts.append(f"new actions {', '.join(new_actions)}")
+            if new_resources:
+                parts.append(f"new resources {', '.join(new_resources)}")
+            wild = _wildcards(allow_gained)
+            if wild:
+                parts.append(f"wildcards {'; '.join(wild)}")
+            if not parts:
+                parts.append("existing actions on existing resources in new combinations or conditions")
+            reason = f"role {after.name} broadened: {'; '.join(parts)} ({_describe(allow_gained)})"
+            out.append(_entry("broadened", after, allow_gained, reason, stage_of, _policies(after, allow_gained)))
+        deny_gained = [a for a in gained if a.effect == "Deny"]
+        if deny_gained:
+            out.append(
+                _entry(
+                    "added",
+                    after,
+                    deny_gained,
+                    f"role {after.name} gains Deny: {_describe(deny_gained)}",
+                    stage_of,
+                    _policies(after, deny_gained),
+                )
+            )
+        if lost:
+            out.append(
+                _entry(
+                    "removed",
+                    before,
+                    lost,
+                    f"role {before.name} loses: {_describe(lost)}",
+                    stage_of,
+                    _policies(before, lost),
+                )
+            )
+    return out
+
+
+def _policies(role: RoleStatements, atoms: list[Atom]) -> set[str]:
+    found: set[str] = set()
+    for atom in atoms:
+        found |= role.atoms.get(atom, set())
+    return found
+
+
+__all__: list[Any] = ["security_changes"]

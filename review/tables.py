@@ -1,0 +1,471 @@
+"""Why a DynamoDB change loses data, or risks it: the table rules.
+
+Both table types are first brought into one canonical shape (GSIs, LSIs,
+replicas and tags keyed by name, key attributes with their types, CloudFormation
+defaults filled in), so that only real differences remain and each rule reads one
+field. Whatever no rule claims is reported as a safe in-place change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tableforge.assembly import GLOBAL_TABLE
+
+#: DeletionPolicy/UpdateReplacePolicy values that keep the table when CloudFormation lets go of it.
+RETAINING = ("Retain", "RetainExceptOnCreate", "Snapshot")
+#: CloudFormation's default billing mode for both table types.
+DEFAULT_BILLING = "PROVISIONED"
+#: A plain AWS::DynamoDB::Table keeps its per-replica settings here.
+TABLE_REGION = "(table)"
+
+_GSI_TOP = ("IndexName", "KeySchema", "Projection")
+
+
+def _key_schema(schema: Any, types: dict[str, str]) -> dict[str, str]:
+    out = {}
+    for key in schema or []:
+        name = key.get("AttributeName")
+        out[str(key.get("KeyType"))] = f"{name} ({types.get(name, '?')})"
+    return out
+
+
+def _index(index: dict[str, Any], types: dict[str, str]) -> dict[str, Any]:
+    canon = {k: v for k, v in index.items() if k not in _GSI_TOP}
+    canon["KeySchema"] = _key_schema(index.get("KeySchema"), types)
+    canon["Projection"] = index.get("Projection")
+    return canon
+
+
+def _tags(tags: Any) -> dict[str, Any]:
+    if isinstance(tags, dict):
+        return dict(tags)
+    return {t.get("Key"): t.get("Value") for t in tags or [] if isinstance(t, dict)}
+
+
+def _replica(settings: dict[str, Any]) -> dict[str, Any]:
+    canon = {
+        k: v
+        for k, v in settings.items()
+        if k
+        not in (
+            "Region",
+            "Tags",
+            "PointInTimeRecoverySpecification",
+            "DeletionProtectionEnabled",
+            "GlobalSecondaryIndexes",
+        )
+    }
+    pitr = settings.get("PointInTimeRecoverySpecification") or {}
+    enabled = bool(pitr.get("PointInTimeRecoveryEnabled", False))
+    canon["PointInTimeRecovery"] = enabled
+    # DynamoDB's default recovery window is 35 days.
+    canon["PointInTimeRecoveryDays"] = pitr.get("RecoveryPeriodInDays", 35) if enabled else None
+    canon["DeletionProtection"] = bool(settings.get("DeletionProtectionEnabled", False))
+    canon["Tags"] = _tags(settings.get("Tags"))
+    canon["GlobalSecondaryIndexes"] = {
+        g.get("IndexName"): {k: v for k, v in g.items() if k != "IndexName"}
+        for g in settings.get("GlobalSecondaryIndexes") or []
+    }
+    return canon
+
+
+def canonical(resource: dict[str, Any]) -> dict[str, Any]:
+    """One shape for GlobalTable and Table, defaults filled in."""
+    props = resource.get("Properties", {})
+    types = {a.get("AttributeName"): a.get("AttributeType") for a in props.get("AttributeDefinitions") or []}
+    ttl = props.get("TimeToLiveSpecification") or {}
+    canon: dict[str, Any] = {
+        "Type": resource.get("Type"),
+        "DeletionPolicy": resource.get("DeletionPolicy", "Delete"),
+        "UpdateReplacePolicy": resource.get("UpdateReplacePolicy", "Delete"),
+        "TableName": props.get("TableName"),
+        "KeySchema": _key_schema(props.get("KeySchema"), types),
+        "BillingMode": props.get("BillingMode", DEFAULT_BILLING),
+        "TimeToLive": ttl.get("AttributeName") if ttl.get("Enabled") else None,
+        "GlobalSecondaryIndexes": {
+            g.get("IndexName"): _index(g, types) for g in props.get("GlobalSecondaryIndexes") or []
+        },
+        "LocalSecondaryIndexes": {
+            i.get("IndexName"): _index(i, types) for i in props.get("LocalSecondaryIndexes") or []
+        },
+    }
+    handled = {
+        "AttributeDefinitions",
+        "TableName",
+        "KeySchema",
+        "BillingMode",
+        "TimeToLiveSpecification",
+        "GlobalSecondaryIndexes",
+        "LocalSecondaryIndexes",
+        "Replicas",
+    }
+    if resource.get("Type") == GLOBAL_TABLE:
+        canon["Replicas"] = {r.get("Region"): _replica(r) for r in props.get("Replicas") or []}
+    else:
+        # A Table's own PITR, deletion protection and tags play the part of its one replica.
+        per_table = (
+            "PointInTimeRecoverySpecification",
+            "DeletionProtectionEnabled",
+            "Tags",
+            "TableClass",
+            "ContributorInsightsSpecification",
+        )
+        canon["Replicas"] = {TABLE_REGION: _replica({k: props[k] for k in per_table if k in props})}
+        handled |= set(per_table)
+    canon["Other"] = {k: v for k, v in props.items() if k not in handled}
+    return canon
+
+
+def leaves(value: Any, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    """Flatten nested dicts into path -> leaf (lists and scalars are leaves)."""
+    if isinstance(value, dict) and value:
+        out: dict[tuple[str, ...], Any] = {}
+        for key, sub in value.items():
+            out.update(leaves(sub, (*path, str(key))))
+        return out
+    return {path: value}
+
+
+def changed_paths(base: Any, head: Any) -> set[tuple[str, ...]]:
+    b, h = leaves(base), leaves(head)
+    return {p for p in set(b) | set(h) if json.dumps(b.get(p), sort_keys=True) != json.dumps(h.get(p), sort_keys=True)}
+
+
+@dataclass
+class Hit:
+    """A rule's result before it is attached to a stack: level, code, reason."""
+
+    level: str
+    change: str
+    reason: str
+    detail: dict[str, Any] | None = None
+
+
+def _name(canon: dict[str, Any]) -> str:
+    name = canon.get("TableName")
+    return name if isinstance(name, str) else "(generated name)"
+
+
+def _fmt_keys(keys: dict[str, str]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(keys.items())) or "none"
+
+
+def _replacement_tail(base: dict[str, Any], head: dict[str, Any]) -> str:
+    fate = (
+        "orphans the old one (DeletionPolicy Retain keeps the items in an unmanaged table the app no longer uses)"
+        if base["UpdateReplacePolicy"] in RETAINING
+        else "deletes the old one with every item"
+    )
+    tail = f"CloudFormation replaces the table: it creates a new, empty table and {fate}; no item is copied"
+    if isinstance(base.get("TableName"), str) and base.get("TableName") == head.get("TableName"):
+        tail += (
+            f". With the fixed name {base['TableName']} CloudFormation refuses to replace a custom-named "
+            "resource, so the deploy fails until the name changes too - and then the data is left behind"
+        )
+    return tail
+
+
+class TableDiff:
+    """Compare one table's base and head resource; collect hits and the paths they explain."""
+
+    def __init__(
+        self,
+        base: dict[str, Any],
+        head: dict[str, Any],
+        index_readers: Callable[[str, str], list[str]],
+        base_index_readers: Callable[[str, str], list[str]],
+    ) -> None:
+        self.base, self.head = canonical(base), canonical(head)
+        self.paths = changed_paths(self.base, self.head)
+        self.claimed: set[tuple[str, ...]] = set()
+        self.hits: list[Hit] = []
+        self.index_readers = index_readers
+        self.base_index_readers = base_index_readers
+
+    def _claim(self, *prefix: str, contains: str | None = None) -> bool:
+        matched = {
+            p for p in self.paths if p[: len(prefix)] == prefix and (contains is None or contains in "/".join(p))
+        }
+        self.claimed |= matched
+        return bool(matched)
+
+    def hit(self, level: str, change: str, reason: str, **detail: Any) -> None:
+        self.hits.append(Hit(level, change, reason, detail or None))
+
+    def run(self) -> list[Hit]:
+        if self.base["Type"] != self.head["Type"]:
+            self.hit(
+                "destructive",
+                "resource-type-changed",
+                f"resource type {self.base['Type']} -> {self.head['Type']}: CloudFormation cannot change a "
+                "resource's type in place, so the table is deleted and created anew (or the deploy fails); "
+                "the new table starts empty and the items of the old one are not carried over",
+            )
+            return self.hits
+        for rule in (
+            self._key_schema,
+            self._lsis,
+            self._table_name,
+            self._policies,
+            self._replicas,
+            self._billing,
+            self._ttl,
+            self._gsis,
+            self._rest,
+        ):
+            rule()
+        return self.hits
+
+    # --- destructive ---------------------------------------------------------------
+    def _key_schema(self) -> None:
+        if self._claim("KeySchema"):
+            self.hit(
+                "destructive",
+                "key-schema-changed",
+                f"key schema [{_fmt_keys(self.base['KeySchema'])}] -> [{_fmt_keys(self.head['KeySchema'])}]: "
+                "DynamoDB cannot change a table's primary key. " + _replacement_tail(self.base, self.head),
+            )
+
+    def _lsis(self) -> None:
+        if self._claim("LocalSecondaryIndexes"):
+            before, after = sorted(self.base["LocalSecondaryIndexes"]), sorted(self.head["LocalSecondaryIndexes"])
+            self.hit(
+                "destructive",
+                "lsi-changed",
+                f"local secondary indexes {before or 'none'} -> {after or 'none'} (or their keys/projection): "
+                "LSIs exist only from a table's creation, so changing them replaces the table. "
+                + _replacement_tail(self.base, self.head),
+            )
+
+    def _table_name(self) -> None:
+        if self._claim("TableName"):
+            fate = (
+                "orphans the old table (Retain)"
+                if self.base["UpdateReplacePolicy"] in RETAINING
+                else "deletes the old table with every item"
+            )
+            self.hit(
+                "destructive",
+                "physical-name-changed",
+                f"table name {self.base['TableName']} -> {self.head['TableName']}: DynamoDB cannot rename a "
+                f"table, so CloudFormation creates a new, empty {self.head['TableName']} and {fate}; "
+                "consumers of the new name see none of the old items",
+            )
+
+    # --- risky -------------------------------------------------------------------
+    def _policies(self) -> None:
+        for policy, consequence in (
+            (
+                "DeletionPolicy",
+                "removing the table from the app or deleting its stack now deletes the table and its items",
+            ),
+            ("UpdateReplacePolicy", "a replacement now deletes the old table instead of keeping it"),
+        ):
+            if self._claim(policy) and self.base[policy] in RETAINING and self.head[policy] not in RETAINING:
+                self.hit(
+                    "risky",
+                    "removal-policy-not-retained",
+                    f"{policy} {self.base[policy]} -> {self.head[policy]}: {consequence}",
+                )
+
+    def _replicas(self) -> None:
+        base, head = self.base["Replicas"], self.head["Replicas"]
+        where = lambda region: "" if region == TABLE_REGION else f" in {region}"  # noqa: E731
+        for region in sorted(set(base) - set(head)):
+            self._claim("Replicas", region)
+            self.hit(
+                "risky",
+                "replica-removed",
+                f"replica{where(region)} removed: CloudFormation deletes that region's replica table with its "
+                "copy of the items (the other regions keep theirs) and reads there stop working",
+            )
+        for region in sorted(set(head) - set(base)):
+            self._claim("Replicas", region)
+            self.hit(
+                "safe",
+                "replica-added",
+                f"replica{where(region)} added: created and backfilled online; every write is replicated "
+                "there, so write and storage cost rise",
+            )
+        for region in sorted(set(base) & set(head)):
+            b, h = base[region], head[region]
+            pitr_days_changed = self._claim("Replicas", region, "PointInTimeRecoveryDays")
+            if self._claim("Replicas", region, "PointInTimeRecovery") or pitr_days_changed:
+                if b["PointInTimeRecovery"] and not h["PointInTimeRecovery"]:
+                    self.hit(
+                        "risky",
+                        "pitr-disabled",
+                        f"point-in-time recovery switched off{where(region)}: DynamoDB drops the continuous "
+                        f"backups, so the table can no longer be restored to any second of the last "
+                        f"{b['PointInTimeRecoveryDays']} days (e.g. after a bad write or delete)",
+                    )
+                elif h["PointInTimeRecovery"] and (h["PointInTimeRecoveryDays"] or 0) < (
+                    b["PointInTimeRecoveryDays"] or 0
+                ):
+                    self.hit(
+                        "risky",
+                        "pitr-window-shortened",
+                        f"point-in-time recovery window{where(region)} {b['PointInTimeRecoveryDays']} -> "
+                        f"{h['PointInTimeRecoveryDays']} days: older restore points are gone",
+                    )
+                else:
+                    self.hit(
+                        "safe",
+                        "pitr-changed",
+                        f"point-in-time recovery{where(region)} now {'on' if h['PointInTimeRecovery'] else 'off'}"
+                        f" ({h['PointInTimeRecoveryDays'] or 0} days): backup storage cost changes",
+                    )
+            if self._claim("Replicas", region, "DeletionProtection"):
+                if b["DeletionProtection"] and not h["DeletionProtection"]:
+                    self.hit(
+                        "risky",
+                        "deletion-protection-disabled",
+                        f"deletion protection switched off{where(region)}: a DeleteTable call, a stack "
+                        "deletion or a change that removes the table now succeeds instead of being refused",
+                    )
+                else:
+                    self.hit(
+                        "safe",
+                        "deletion-protection-enabled",
+                        f"deletion protection switched on{where(region)}: deleting the table is refused",
+                    )
+
+    def _billing(self) -> None:
+        if not self._claim("BillingMode"):
+            return
+        before, after = self.base["BillingMode"], self.head["BillingMode"]
+        # Capacity settings necessarily change with the mode; this finding explains them.
+        self._claim("Other", contains="Throughput")
+        self._claim("Replicas", contains="Throughput")
+        self._claim("GlobalSecondaryIndexes", contains="Throughput")
+        if after == "PAY_PER_REQUEST":
+            why = (
+                "AWS allows a table at most four switches from provisioned to on-demand in a rolling 24 hours, "
+                "so repeated flips or a quick revert-and-retry can be refused; autoscaling stops applying and "
+                "cost now follows requests"
+            )
+        else:
+            why = (
+                "the table is throttled above its provisioned capacity from now on, and switching back to "
+                "on-demand counts against AWS's limit of four provisioned-to-on-demand switches per table "
+                "per rolling 24 hours"
+            )
+        self.hit("risky", "billing-mode-changed", f"billing mode {before} -> {after}: {why}")
+
+    def _ttl(self) -> None:
+        if not self._claim("TimeToLive"):
+            return
+        before, after = self.base["TimeToLive"], self.head["TimeToLive"]
+        if after is None:
+            self.hit(
+                "risky",
+                "ttl-removed",
+                f"TTL on '{before}' switched off: expired items are no longer deleted, so stale data stays "
+                "readable and the table grows; DynamoDB allows re-enabling TTL only about an hour later",
+            )
+        elif before is None:
+            self.hit(
+                "risky",
+                "ttl-enabled",
+                f"TTL switched on for '{after}': DynamoDB starts deleting every item whose '{after}' is a "
+                "past epoch time - check that no live item carries that attribute",
+            )
+        else:
+            self.hit(
+                "risky",
+                "ttl-changed",
+                f"TTL attribute '{before}' -> '{after}': items that only have '{before}' never expire again, "
+                f"items whose '{after}' is in the past are deleted, and CloudFormation must disable and "
+                "re-enable TTL, which DynamoDB allows only once per hour",
+            )
+
+    def _gsis(self) -> None:
+        base, head = self.base["GlobalSecondaryIndexes"], self.head["GlobalSecondaryIndexes"]
+        table = _name(self.head)
+        removed, added = sorted(set(base) - set(head)), sorted(set(head) - set(base))
+        rebuilt = sorted(
+            n
+            for n in set(base) & set(head)
+            if (base[n]["KeySchema"], base[n]["Projection"]) != (head[n]["KeySchema"], head[n]["Projection"])
+        )
+        for name in removed:
+            self._claim("GlobalSecondaryIndexes", name)
+            self._claim("Replicas", contains=f"GlobalSecondaryIndexes/{name}")
+            readers = self.index_readers(_name(self.base), name)
+            if readers:
+                self.hit(
+                    "risky",
+                    "gsi-removed-in-use",
+                    f"GSI {name} removed while {', '.join(readers)} may still query it (its IAM grant covers "
+                    f"{_name(self.base)}/index/{name}): those Query calls fail with ValidationException once "
+                    "the index is deleted",
+                    index=name,
+                    consumers=readers,
+                )
+            else:
+                had = self.base_index_readers(_name(self.base), name)
+                note = (
+                    f"; the grants of {', '.join(had)} on it are removed in this change too"
+                    if had
+                    else "; no IAM policy in the head grants a query on it"
+                )
+                self.hit(
+                    "safe",
+                    "gsi-removed",
+                    f"GSI {name} removed: its storage and index write cost go away{note}",
+                    index=name,
+                )
+        for name in added:
+            self._claim("GlobalSecondaryIndexes", name)
+            self._claim("Replicas", contains=f"GlobalSecondaryIndexes/{name}")
+            capacity = " and needs its own provisioned capacity" if self.head["BillingMode"] == "PROVISIONED" else ""
+            self.hit(
+                "safe",
+                "gsi-added",
+                f"GSI {name} added on {table}: backfills online (queryable once ACTIVE, which takes longer on "
+                f"a large table); every write that touches its keys also writes the index, so write cost "
+                f"rises{capacity}",
+                index=name,
+            )
+        for name in rebuilt:
+            self._claim("GlobalSecondaryIndexes", name)
+            self.hit(
+                "risky",
+                "gsi-rebuilt",
+                f"GSI {name} keys or projection changed: an index cannot be altered, only deleted and "
+                "recreated; queries on it fail while it rebuilds",
+                index=name,
+            )
+        if len(removed) + len(added) + 2 * len(rebuilt) > 1:
+            self.hit(
+                "risky",
+                "gsi-multiple-changes",
+                f"{len(added)} GSI(s) added, {len(removed)} removed and {len(rebuilt)} rebuilt in one change: "
+                "CloudFormation can create or delete only one GSI per table per update, so this deploy fails; "
+                "ship one index change per deployment",
+            )
+
+    # --- whatever is left ----------------------------------------------------------
+    def _rest(self) -> None:
+        left = self.paths - self.claimed
+        if not left:
+            return
+        if all(len(p) >= 3 and p[0] == "Replicas" and p[2] == "Tags" for p in left):
+            self.hit("safe", "tags-changed", "tags only: applied in place, no effect on the data or on access")
+            return
+        names = sorted({"/".join(p[:3]) for p in left})
+        notes = []
+        if any("SSESpecification" in n for n in names):
+            notes.append("encryption settings change in place; the table stays readable")
+        if any("StreamSpecification" in n for n in names):
+            notes.append("the stream changes: consumers of the old stream ARN stop receiving records")
+        if any("TableClass" in n for n in names):
+            notes.append("table class switches online; AWS allows two table-class changes per 30 days")
+        if any("Throughput" in n for n in names):
+            notes.append("capacity changes apply online")
+        tail = f" ({'; '.join(notes)})" if notes else ""
+        self.hit("safe", "property-changed", f"changed in place: {', '.join(names)}{tail}", paths=names)
