@@ -7,6 +7,7 @@ from typing import Any
 from aws_cdk import Stage
 from constructs import Construct
 
+from stacks.access_stack import AccessStack, access_stack_id, table_key_arns
 from stacks.data_stack import DataStack, data_stack_id
 from tableforge.catalog import Catalog, TableSpec
 from tableforge.stages import StageConfig
@@ -32,3 +33,18 @@ class TableforgeStage(Stage):
                 )
                 for number, tables in sorted(groups.items())
             }
+        #: system -> the roles of its consumers (issue 4), for systems that have any.
+        self.access_stacks: dict[str, AccessStack] = {}
+        for system in catalog.systems:
+            consumers = catalog.consumers(system)
+            if consumers:
+                tables = catalog.tables(system)
+                self.access_stacks[system] = AccessStack(
+                    self,
+                    access_stack_id(system),
+                    system=system,
+                    consumers=consumers,
+                    tables=tables,
+                    config=config,
+                    key_arns=table_key_arns(self.data_stacks[system], tables, config),
+                )

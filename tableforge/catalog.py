@@ -99,9 +99,7 @@ class Gsi(_Model):
     @classmethod
     def _dynamodb_name(cls, value: str) -> str:
         if not DYNAMODB_NAME_RE.match(value):
-            raise ValueError(
-                "index names must be 3-255 characters of letters, digits, '_', '-' or '.'"
-            )
+            raise ValueError("index names must be 3-255 characters of letters, digits, '_', '-' or '.'")
         return value
 
     def key_attributes(self) -> list[KeyAttribute]:
@@ -159,10 +157,91 @@ class TableSpec(_Model):
         return self.billing.write_max or self.billing.write * 5
 
 
+# --- the access matrix ------------------------------------------------------------------
+
+#: Data-plane item actions an access level expands to. Scan is never part of a
+#: level: a grant asks for it with ``scan: true``. Control-plane actions
+#: (CreateTable, DescribeTable, UpdateTable, ...) are never grantable.
+READ_ACTIONS = ("GetItem", "BatchGetItem", "Query")
+WRITE_ACTIONS = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")
+ACCESS_LEVELS: dict[str, tuple[str, ...]] = {
+    "read": READ_ACTIONS,
+    "write": WRITE_ACTIONS,
+    "read-write": READ_ACTIONS + WRITE_ACTIONS,
+}
+#: What an explicit ``actions:`` list may name (DynamoDB item operations only).
+ITEM_ACTIONS = (*READ_ACTIONS, *WRITE_ACTIONS, "ConditionCheckItem")
+#: The actions that change items; used by the expiring-items rule.
+MUTATING_ACTIONS = frozenset(WRITE_ACTIONS)
+#: Principal tag keys: IAM allows 1-128 characters of these.
+PRINCIPAL_TAG_RE = re.compile(r"^[A-Za-z0-9_.:/=+@-]{1,128}$")
+#: IAM role names are at most 64 characters.
+MAX_ROLE_NAME = 64
+
+AccessLevel = Literal["read", "write", "read-write"]
+PrincipalKind = Literal["lambda", "ecs_task", "account"]
+
+
+class Grant(_Model):
+    """One table a consumer may use: an access level or an explicit action list."""
+
+    table: str
+    level: AccessLevel | None = None
+    #: Explicit DynamoDB item actions, without the ``dynamodb:`` prefix.
+    actions: list[str] | None = None
+    #: GSIs the consumer queries; each gets Query on ``table/<t>/index/<name>``.
+    indexes: list[str] = []
+    #: Scan on the table (and on the listed indexes). Off unless the matrix says so.
+    scan: bool = False
+    #: Add a dynamodb:LeadingKeys condition keyed on the consumer's tenant tag.
+    tenant_scoped: bool = False
+
+    def item_actions(self) -> tuple[str, ...]:
+        """Table-level actions, in a stable order (Scan last, when granted)."""
+        base = ACCESS_LEVELS[self.level] if self.level else tuple(self.actions or ())
+        return base + (("Scan",) if self.scan else ())
+
+    def index_actions(self) -> tuple[str, ...]:
+        return ("Query", "Scan") if self.scan else ("Query",)
+
+
+class TenantScope(_Model):
+    """How a tenant-scoped consumer's tenant is identified at request time."""
+
+    #: The session tag holding the tenant's key value (e.g. ``user_id``).
+    principal_tag: str
+
+    @field_validator("principal_tag")
+    @classmethod
+    def _tag_key(cls, value: str) -> str:
+        if not PRINCIPAL_TAG_RE.match(value):
+            raise ValueError("tag keys are 1-128 characters of letters, digits and _.:/=+@-")
+        return value
+
+
+class ConsumerSpec(_Model):
+    """A service or person that uses a system's tables, and exactly what it may do."""
+
+    description: Annotated[str, Field(min_length=1)]
+    source: Annotated[list[Source], Field(min_length=1)]
+    #: Who assumes the role: a Lambda function, an ECS task, or people in the account.
+    principal: PrincipalKind
+    #: Set for tenant-scoped consumers (002's user-scoped partition keys).
+    tenant: TenantScope | None = None
+    #: Synthesize this consumer only when the context flag is true.
+    enabled_by: Literal["marketplace_enabled"] | None = None
+    #: The consumer writes only items that carry a TTL (003's synthetic rows):
+    #: every table it may write must have ``ttl``.
+    writes_expiring_items: bool = False
+    access: Annotated[list[Grant], Field(min_length=1)]
+
+
 class SystemCatalog(_Model):
     system: str
     description: Annotated[str, Field(min_length=1)]
     tables: Annotated[dict[str, TableSpec], Field(min_length=1)]
+    #: The access matrix: consumer name -> its grants (see issue 4).
+    consumers: dict[str, ConsumerSpec] = {}
 
     @field_validator("system")
     @classmethod
@@ -187,6 +266,14 @@ class Catalog:
         return {
             name: spec
             for name, spec in self.systems[system].tables.items()
+            if spec.enabled_by is None or self.flags.get(spec.enabled_by, False)
+        }
+
+    def consumers(self, system: str) -> dict[str, ConsumerSpec]:
+        """The consumers of ``system`` that the current flags enable, in catalog order."""
+        return {
+            name: spec
+            for name, spec in self.systems[system].consumers.items()
             if spec.enabled_by is None or self.flags.get(spec.enabled_by, False)
         }
 
@@ -233,7 +320,8 @@ class _DuplicateKey(Exception):
 
 
 _UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping  # type: ignore[arg-type]
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_unique_mapping,  # type: ignore[arg-type]
 )
 
 
@@ -244,7 +332,7 @@ def load_yaml_unique(path: Path, display: str) -> Any:
     except OSError as exc:
         raise CatalogError(f"cannot read file: {exc.strerror}", file=display) from None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_UniqueKeyLoader)
     except _DuplicateKey as dup:
         raise CatalogError(
             f"duplicate key '{dup.key}' at line {dup.line} (first defined at line {dup.first_line})",
@@ -279,6 +367,7 @@ def load_system(path: Path) -> SystemCatalog:
             f"system '{catalog.system}' must match the file name '{path.stem}'", file=display, field="system"
         )
     _check_rules(catalog, display)
+    _check_consumers(catalog, display)
     return catalog
 
 
@@ -306,6 +395,7 @@ def load_catalog(
         systems[catalog.system] = catalog
         paths[catalog.system] = path
         _check_physical_names(catalog, _display(path), stage_names)
+        _check_role_names(catalog, _display(path), stage_names)
     return Catalog(systems, paths, {f: flags.get(f, False) for f in FEATURE_FLAGS})
 
 
@@ -409,6 +499,122 @@ def _check_physical_names(catalog: SystemCatalog, display: str, stage_names: Ite
                 )
 
 
+# --- access matrix rules ----------------------------------------------------------------
+
+
+def role_name(system: str, consumer: str, stage: str) -> str:
+    """``<system>-<consumer>-<stage>``: the IAM role of one consumer in one stage."""
+    return f"{system}-{consumer}-{stage}"
+
+
+def _check_consumers(catalog: SystemCatalog, display: str) -> None:
+    for name, consumer in catalog.consumers.items():
+
+        def fail(message: str, field: str, *, _item: str = f"consumer '{name}'") -> typing.NoReturn:
+            raise CatalogError(message, file=display, item=_item, field=field)
+
+        if not KEBAB_RE.match(name):
+            fail("consumer names are kebab-case: lower-case letters, digits and '-'", "consumers")
+        seen: set[str] = set()
+        for index, grant in enumerate(consumer.access):
+            where = f"access[{index}]"
+            if grant.table in seen:
+                fail(f"table '{grant.table}' is granted twice; merge the grants", f"{where}.table")
+            seen.add(grant.table)
+            _check_grant(catalog, consumer, grant, where, fail)
+
+
+def _check_grant(
+    catalog: SystemCatalog,
+    consumer: ConsumerSpec,
+    grant: Grant,
+    where: str,
+    fail: typing.Callable[..., typing.NoReturn],
+) -> None:
+    spec = catalog.tables.get(grant.table)
+    if spec is None:
+        hint = difflib.get_close_matches(grant.table, list(catalog.tables), n=1)
+        suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+        fail(f"unknown table '{grant.table}'{suggestion}", f"{where}.table")
+    if (grant.level is None) == (grant.actions is None):
+        fail("give exactly one of 'level' (read, write, read-write) or 'actions'", f"{where}.level")
+    for position, action in enumerate(grant.actions or []):
+        if action == "Scan":
+            fail("Scan is granted with 'scan: true', never in an action list", f"{where}.actions[{position}]")
+        if action not in ITEM_ACTIONS:
+            fail(
+                f"'{action}' is not a DynamoDB item action; allowed: {', '.join(ITEM_ACTIONS)} "
+                "(control-plane actions are never granted)",
+                f"{where}.actions[{position}]",
+            )
+    index_names = {g.name for g in spec.gsis}
+    for position, index_name in enumerate(grant.indexes):
+        if index_name not in index_names:
+            known = ", ".join(sorted(index_names)) or "none"
+            fail(
+                f"table '{grant.table}' has no index '{index_name}' (its indexes: {known})",
+                f"{where}.indexes[{position}]",
+            )
+    if spec.enabled_by and consumer.enabled_by != spec.enabled_by:
+        fail(
+            f"table '{grant.table}' exists only when {spec.enabled_by} is true; "
+            f"give the consumer 'enabled_by: {spec.enabled_by}'",
+            f"{where}.table",
+        )
+    if grant.tenant_scoped:
+        _check_tenant_grant(consumer, grant, spec, where, fail)
+    if consumer.writes_expiring_items and spec.ttl is None and set(grant.item_actions()) & MUTATING_ACTIONS:
+        fail(
+            f"the consumer writes only expiring items, but table '{grant.table}' has no ttl",
+            f"{where}.table",
+        )
+
+
+def _check_tenant_grant(
+    consumer: ConsumerSpec, grant: Grant, spec: TableSpec, where: str, fail: typing.Callable[..., typing.NoReturn]
+) -> None:
+    if consumer.tenant is None:
+        fail("tenant_scoped needs the consumer's 'tenant: {principal_tag: ...}'", f"{where}.tenant_scoped")
+    # LeadingKeys matches the partition key of whatever is read: an index query
+    # would compare the index's key, and a Scan has no leading key at all.
+    if grant.scan:
+        fail("a tenant-scoped grant cannot Scan: a Scan has no leading key to restrict", f"{where}.scan")
+    if grant.indexes:
+        fail("a tenant-scoped grant cannot query indexes: LeadingKeys would test the index key", f"{where}.indexes")
+    if leading_key_template(spec) is None:
+        fail(
+            f"partition key pattern '{spec.partition_key.pattern}' of table '{grant.table}' "
+            "needs exactly one {placeholder} to key on the tenant",
+            f"{where}.tenant_scoped",
+        )
+
+
+_PLACEHOLDER_RE = re.compile(r"\{[^{}]+\}")
+
+
+def leading_key_template(spec: TableSpec) -> str | None:
+    """The partition key value with its one placeholder as ``{}``: ``USER#{}``, or ``{}``."""
+    pattern = spec.partition_key.pattern
+    if pattern is None:
+        return "{}"
+    if len(_PLACEHOLDER_RE.findall(pattern)) != 1:
+        return None
+    return _PLACEHOLDER_RE.sub("{}", pattern)
+
+
+def _check_role_names(catalog: SystemCatalog, display: str, stage_names: Iterable[str]) -> None:
+    for name in catalog.consumers:
+        for stage in stage_names:
+            role = role_name(catalog.system, name, stage)
+            if len(role) > MAX_ROLE_NAME:
+                raise CatalogError(
+                    f"role name '{role}' is {len(role)} characters; IAM allows {MAX_ROLE_NAME}",
+                    file=display,
+                    item=f"consumer '{name}'",
+                    field="consumers",
+                )
+
+
 # --- pydantic errors, rendered for people ----------------------------------------------
 
 
@@ -416,9 +622,7 @@ def _render_validation_error(exc: ValidationError, raw: Any, display: str) -> Ca
     messages = [_render_one(error, raw) for error in exc.errors()]
     item, field, detail = messages[0]
     if len(messages) > 1:
-        more = "; ".join(
-            f"{i or 'catalog'} field '{f}': {d}" for i, f, d in messages[1:5]
-        )
+        more = "; ".join(f"{i or 'catalog'} field '{f}': {d}" for i, f, d in messages[1:5])
         detail = f"{detail} (also: {more})"
     return CatalogError(detail, file=display, item=item, field=field)
 
@@ -429,6 +633,9 @@ def _render_one(error: Any, raw: Any) -> tuple[str | None, str, str]:
     path = loc
     if len(loc) >= 2 and loc[0] == "tables":
         item = f"table '{loc[1]}'"
+        path = loc[2:]
+    elif len(loc) >= 2 and loc[0] == "consumers":
+        item = f"consumer '{loc[1]}'"
         path = loc[2:]
     field = _dotted(path) or (str(loc[-1]) if loc else "catalog")
     if error["type"] == "extra_forbidden":
