@@ -68,7 +68,9 @@ def main() -> None:
                 seconds = timed("app.py", {"catalog_dir": catalog_dir})
             per_table = (seconds - m_min) / (count * 3) * 1000
             step = f"  (+{seconds - previous[1]:.2f} s for +{count - previous[0]} tables)" if previous else ""
-            print(f"  {count:4d} tables x 3 stages: {seconds:6.2f} s, {per_table:5.1f} ms per table-stage above the minimal app{step}")
+            print(
+                f"  {count:4d} tables x 3 stages: {seconds:6.2f} s, {per_table:5.1f} ms per table-stage above the minimal app{step}"
+            )
             previous = (count, seconds)
 
 

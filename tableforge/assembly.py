@@ -46,9 +46,7 @@ def read_assembly(directory: Path | str) -> list[StackTemplate]:
     root = Path(directory)
     manifest_path = root / "manifest.json"
     if not manifest_path.is_file():
-        raise TableforgeError(
-            "no cloud assembly here (manifest.json missing); run `make synth` first", file=str(root)
-        )
+        raise TableforgeError("no cloud assembly here (manifest.json missing); run `make synth` first", file=str(root))
     return list(_walk(root, stage=None))
 
 

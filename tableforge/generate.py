@@ -45,9 +45,7 @@ def generate(tables: int, *, system: str = "bulk", per_stack: int = 50, start: i
     return {
         "system": system,
         "description": f"Generated catalog of {tables} tables.",
-        "tables": {
-            f"table-{i:04d}": table_spec(i, stack=i // per_stack) for i in range(start, start + tables)
-        },
+        "tables": {f"table-{i:04d}": table_spec(i, stack=i // per_stack) for i in range(start, start + tables)},
     }
 
 

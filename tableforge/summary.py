@@ -48,17 +48,15 @@ def table_row(resource: dict[str, Any]) -> TableRow:
         read = (replica.get("ReadProvisionedThroughputSettings") or {}).get("ReadCapacityUnits")
         if read is None:
             read = (props.get("ProvisionedThroughput") or {}).get("ReadCapacityUnits")
-        write_settings = (props.get("WriteProvisionedThroughputSettings") or {}).get(
-            "WriteCapacityAutoScalingSettings"
-        )
+        write_settings = (props.get("WriteProvisionedThroughputSettings") or {}).get("WriteCapacityAutoScalingSettings")
         if write_settings:
             write = f"{write_settings['MinCapacity']}-{write_settings['MaxCapacity']}"
         else:
-            write = (props.get("ProvisionedThroughput") or {}).get("WriteCapacityUnits")
+            write = str((props.get("ProvisionedThroughput") or {}).get("WriteCapacityUnits"))
         billing_text = f"provisioned {read}R/{write}W"
     else:
         billing_text = "on-demand"
-    ttl = (props.get("TimeToLiveSpecification") or {})
+    ttl = props.get("TimeToLiveSpecification") or {}
     pitr_specs = [r.get("PointInTimeRecoverySpecification") or {} for r in props.get("Replicas", [])]
     if "PointInTimeRecoverySpecification" in props:
         pitr_specs.append(props["PointInTimeRecoverySpecification"])
@@ -86,7 +84,7 @@ def _load_extensions() -> None:
 
 
 #: Modules whose import registers a summary extension.
-EXTENSION_MODULES: list[str] = []
+EXTENSION_MODULES: list[str] = ["cost.summary_ext"]
 
 
 def summarize(stacks: list[StackTemplate]) -> dict[tuple[str, str], SystemStage]:
@@ -108,7 +106,7 @@ def render(groups: dict[tuple[str, str], SystemStage]) -> str:
     for key in sorted(groups, key=lambda k: (k[0], stage_order[k[1]])):
         group = groups[key]
         rows = group.tables
-        billing = defaultdict(int)
+        billing: dict[str, int] = defaultdict(int)
         for row in rows:
             billing["provisioned" if row.billing.startswith("provisioned") else "on-demand"] += 1
         header = (

@@ -260,9 +260,7 @@ def _run_app(tmp_path: Path, context: dict[str, Any]) -> subprocess.CompletedPro
         "CDK_OUTDIR": str(tmp_path / "out"),
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
     }
-    return subprocess.run(
-        [sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_app_reports_bad_catalog_without_traceback_and_writes_nothing(tmp_path: Path) -> None:

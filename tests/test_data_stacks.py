@@ -67,10 +67,7 @@ GSIS: dict[str, dict[str, tuple[str, str | None]]] = {
 
 def by_base_name(synth: Synthesized, stage: str) -> dict[str, dict[str, Any]]:
     suffix = f"-{stage.lower()}"
-    return {
-        r["Properties"]["TableName"].removesuffix(suffix): r
-        for _, _, r in synth.tables(stage)
-    }
+    return {r["Properties"]["TableName"].removesuffix(suffix): r for _, _, r in synth.tables(stage)}
 
 
 def replica(resource: dict[str, Any]) -> dict[str, Any]:
@@ -147,8 +144,7 @@ def test_dev_may_be_destroyed(synth: Synthesized) -> None:
 
 def test_data_stack_termination_protection(synth: Synthesized) -> None:
     manifests = {
-        stage: json.loads((synth.outdir / f"assembly-{stage}" / "manifest.json").read_text())
-        for stage in STAGES
+        stage: json.loads((synth.outdir / f"assembly-{stage}" / "manifest.json").read_text()) for stage in STAGES
     }
     for stage, manifest in manifests.items():
         stacks = [a for a in manifest["artifacts"].values() if a["type"] == "aws:cloudformation:stack"]
@@ -200,7 +196,10 @@ def test_tags_names_outputs_and_parameters(synth: Synthesized) -> None:
     )
     template.has_resource_properties(
         "AWS::SSM::Parameter",
-        {"Name": "/auxeira/prod/dynamodb/users/arn", "Value": {"Fn::GetAtt": [Match.string_like_regexp("^UsersTable"), "Arn"]}},
+        {
+            "Name": "/auxeira/prod/dynamodb/users/arn",
+            "Value": {"Fn::GetAtt": [Match.string_like_regexp("^UsersTable"), "Arn"]},
+        },
     )
     outputs = synth.template("Prod/AuxeiraData")["Outputs"]
     assert len(outputs) == 58

@@ -27,18 +27,53 @@ AUXEIRA: dict[str, tuple[tuple[str, str], tuple[str, str] | None, str, str]] = {
     # 001 keeps single-table keys PK/SK.
     "users": (("PK", "S"), ("SK", "S"), SEED_001, "PK: USER#{user_id}\nSK: PROFILE | SETTINGS | SUBSCRIPTION"),
     "user-startup-mapping": (("PK", "S"), ("SK", "S"), SEED_001, "PK: USER#{user_id}\nSK: STARTUP#{startup_id}"),
-    "startup-profiles": (("PK", "S"), ("SK", "S"), SEED_001, "PK: STARTUP#{startup_id}\nSK: PROFILE | METRICS | ACTIVITIES"),
+    "startup-profiles": (
+        ("PK", "S"),
+        ("SK", "S"),
+        SEED_001,
+        "PK: STARTUP#{startup_id}\nSK: PROFILE | METRICS | ACTIVITIES",
+    ),
     "startup-activities": (("PK", "S"), ("SK", "S"), SEED_001, "PK: STARTUP#{startup_id}\nSK: ACTIVITY#{timestamp}"),
     "activities-catalog": (("PK", "S"), ("SK", "S"), SEED_001, "PK: ACTIVITY#{activity_id}\nSK: VERSION#{version}"),
-    "activity-submissions": (("PK", "S"), ("SK", "S"), SEED_001, "PK: SUBMISSION#{submission_id}\nSK: STARTUP#{startup_id}"),
-    "peer-assessments": (("PK", "S"), ("SK", "S"), SEED_001, "PK: ASSESSMENT#{assessment_id}\nSK: SUBMISSION#{submission_id}"),
+    "activity-submissions": (
+        ("PK", "S"),
+        ("SK", "S"),
+        SEED_001,
+        "PK: SUBMISSION#{submission_id}\nSK: STARTUP#{startup_id}",
+    ),
+    "peer-assessments": (
+        ("PK", "S"),
+        ("SK", "S"),
+        SEED_001,
+        "PK: ASSESSMENT#{assessment_id}\nSK: SUBMISSION#{submission_id}",
+    ),
     "events": (("PK", "S"), ("SK", "S"), SEED_001, "PK: EVENT#{event_id}\nSK: DATE#{event_date}"),
-    "event-registrations": (("PK", "S"), ("SK", "S"), SEED_001, "PK: REGISTRATION#{registration_id}\nSK: EVENT#{event_id}"),
+    "event-registrations": (
+        ("PK", "S"),
+        ("SK", "S"),
+        SEED_001,
+        "PK: REGISTRATION#{registration_id}\nSK: EVENT#{event_id}",
+    ),
     "partners": (("PK", "S"), ("SK", "S"), SEED_001, "PK: PARTNER#{partner_id}\nSK: OFFERING#{offering_id}"),
-    "partner-activations": (("PK", "S"), ("SK", "S"), SEED_001, "PK: ACTIVATION#{activation_id}\nSK: STARTUP#{startup_id}"),
+    "partner-activations": (
+        ("PK", "S"),
+        ("SK", "S"),
+        SEED_001,
+        "PK: ACTIVATION#{activation_id}\nSK: STARTUP#{startup_id}",
+    ),
     "investor-matches": (("PK", "S"), ("SK", "S"), SEED_001, "PK: MATCH#{match_id}\nSK: STARTUP#{startup_id}"),
-    "funding-readiness-checklist": (("PK", "S"), ("SK", "S"), SEED_001, "PK: STARTUP#{startup_id}\nSK: MILESTONE#{milestone_id}"),
-    "chatbot-conversations": (("PK", "S"), ("SK", "S"), SEED_001, "PK: CONVERSATION#{conversation_id}\nSK: MESSAGE#{timestamp}"),
+    "funding-readiness-checklist": (
+        ("PK", "S"),
+        ("SK", "S"),
+        SEED_001,
+        "PK: STARTUP#{startup_id}\nSK: MILESTONE#{milestone_id}",
+    ),
+    "chatbot-conversations": (
+        ("PK", "S"),
+        ("SK", "S"),
+        SEED_001,
+        "PK: CONVERSATION#{conversation_id}\nSK: MESSAGE#{timestamp}",
+    ),
     "documents": (("PK", "S"), ("SK", "S"), SEED_001, "PK: DOCUMENT#{document_id}\nSK: STARTUP#{startup_id}"),
     "notifications": (("PK", "S"), ("SK", "S"), SEED_001, "PK: USER#{user_id}\nSK: NOTIFICATION#{timestamp}"),
     "user-sessions": (("PK", "S"), ("SK", "S"), SEED_001, "PK: SESSION#{session_id}\nSK: USER#{user_id}"),
@@ -46,7 +81,12 @@ AUXEIRA: dict[str, tuple[tuple[str, str], tuple[str, str] | None, str, str]] = {
     "esg-profiles": (("user_id", "S"), None, SEED_000, "`auxeira-user-profiles` | ESG organization profiles"),
     "esg-reports": (("user_id", "S"), ("report_id", "S"), SEED_000, "`auxeira-esg-reports` | AI-generated reports"),
     "projects": (("project_id", "S"), None, SEED_000, "`auxeira-projects` | Crowdfunding projects"),
-    "leaderboard": (("leaderboard_id", "S"), ("entity_id", "S"), SEED_000, "`auxeira-leaderboard` | Competitive intelligence"),
+    "leaderboard": (
+        ("leaderboard_id", "S"),
+        ("entity_id", "S"),
+        SEED_000,
+        "`auxeira-leaderboard` | Competitive intelligence",
+    ),
     "user-activity": (("user_id", "S"), ("event_id", "S"), SEED_000, "`auxeira-user-activity` | Analytics tracking"),
     # 003's UUID primary key `id` stays `id`.
     "investments": (("id", "S"), None, SEED_003, "CREATE TABLE investments ("),
@@ -60,7 +100,12 @@ AUXEIRA: dict[str, tuple[tuple[str, str], tuple[str, str] | None, str, str]] = {
 
 STACKPRO = {
     "user-profiles": (("PK", "S"), None, SEED_002, "UserProfile (Amplify managed)\n├── PK: USER#{userId}"),
-    "messages": (("PK", "S"), ("SK", "S"), SEED_002, "├── PK: CONVERSATION#{conversationId}\n├── SK: MESSAGE#{timestamp}"),
+    "messages": (
+        ("PK", "S"),
+        ("SK", "S"),
+        SEED_002,
+        "├── PK: CONVERSATION#{conversationId}\n├── SK: MESSAGE#{timestamp}",
+    ),
     "conversations": (("PK", "S"), None, SEED_002, "Conversations (Chat rooms)\n├── PK: CONVERSATION#{conversationId}"),
     "notifications": (("PK", "S"), ("SK", "S"), SEED_002, "├── PK: USER#{userId}\n├── SK: NOTIFICATION#{timestamp}"),
 }
@@ -76,7 +121,12 @@ STACKPRO_MARKETPLACE = {
 TRANSCRIPTION = {
     "users": (("user_id", "S"), None, SEED_004, "Primary Key: user_id (String)\nGlobal Secondary Index: email"),
     "usage": (("user_id", "S"), ("timestamp", "S"), SEED_004, "Primary Key: user_id (String), timestamp (String)"),
-    "transactions": (("transaction_id", "S"), None, SEED_004, "Primary Key: transaction_id (String)\nGlobal Secondary Index: user_id"),
+    "transactions": (
+        ("transaction_id", "S"),
+        None,
+        SEED_004,
+        "Primary Key: transaction_id (String)\nGlobal Secondary Index: user_id",
+    ),
 }
 
 INVENTORIES = {"auxeira": AUXEIRA, "stackpro": STACKPRO, "transcription": TRANSCRIPTION}

@@ -28,9 +28,7 @@ def test_table_logical_ids_are_pinned(synth: Synthesized) -> None:
     would delete the table and create an empty one. Restore the old ID instead; only
     update the pin for a table that has never been deployed."""
     pins = json.loads(PINS.read_text())
-    actual = {
-        name: table_ids(template) for name, template in synth.templates.items() if name in pins
-    }
+    actual = {name: table_ids(template) for name, template in synth.templates.items() if name in pins}
     assert set(actual) == set(pins), "a data stack appeared or disappeared"
     for stack, expected in pins.items():
         moved = {t: (expected[t], actual[stack].get(t)) for t in expected if actual[stack].get(t) != expected[t]}
@@ -48,7 +46,9 @@ def test_logical_ids_do_not_depend_on_catalog_order(synth: Synthesized) -> None:
     from aws_cdk import Stage
 
     stage = Stage(app, "Dev")
-    stack = DataStack(stage, "TranscriptionData", system="transcription", stack=0, tables=reversed_tables, config=config)
+    stack = DataStack(
+        stage, "TranscriptionData", system="transcription", stack=0, tables=reversed_tables, config=config
+    )
     rebuilt = table_ids(Template.from_stack(stack).to_json())
     assert rebuilt == table_ids(synth.template("Dev/TranscriptionData"))
     assert list(tables) != list(reversed_tables)

@@ -10,7 +10,11 @@ import pytest
 
 from tests.conftest import Synthesized
 
-DATA_STACKS = [f"{stage}/{system}Data" for stage in ("Dev", "Staging", "Prod") for system in ("Auxeira", "Stackpro", "Transcription")]
+DATA_STACKS = [
+    f"{stage}/{system}Data"
+    for stage in ("Dev", "Staging", "Prod")
+    for system in ("Auxeira", "Stackpro", "Transcription")
+]
 
 
 @pytest.mark.parametrize("stack", DATA_STACKS)
