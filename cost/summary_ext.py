@@ -1,0 +1,58 @@
+"""Adds each system's and stage's monthly estimate to the `make synth` summary.
+
+Importing this module registers the extension (tableforge.summary lists it in
+EXTENSION_MODULES). It uses the default usage/ profiles and the shipped price
+file; a problem there is shown in the summary instead of failing the synth.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from tableforge.assembly import StackTemplate
+from tableforge.errors import TableforgeError
+from tableforge.summary import SUMMARY_EXTENSIONS, SystemStage
+
+LABEL = "est. monthly"
+
+
+def add_monthly_estimate(stacks: list[StackTemplate], groups: dict[tuple[str, str], SystemStage]) -> None:
+    from cost.estimate import estimate_stacks
+    from cost.prices import load_price_book
+    from cost.render import amount
+    from cost.usage import load_usage_dir
+
+    try:
+        book = load_price_book()
+        result = estimate_stacks(stacks, book=book, usage_files=load_usage_dir())
+    except TableforgeError as error:
+        for group in groups.values():
+            group.extra[LABEL] = f"unavailable ({error})"
+        return
+    per_group = {(t["system"], t["stage"]): t for t in result["totals"]}
+    per_stage = {s["stage"]: s for s in result["stage_totals"]}
+    for key, group in groups.items():
+        if key in per_group:
+            stage_total = per_stage[key[1]]
+            group.extra[LABEL] = (
+                f"{amount(per_group[key])} (stage {key[1]} {amount(stage_total)}, prices {book.price_date})"
+            )
+
+
+def _register() -> None:
+    """Append to SUMMARY_EXTENSIONS, also in ``python -m tableforge.summary``'s own module.
+
+    Run as ``-m``, the summary module is ``__main__``, a second copy whose list
+    is not the one ``import tableforge.summary`` gives us.
+    """
+    lists = [SUMMARY_EXTENSIONS]
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name == "tableforge.summary":
+        lists.append(main.SUMMARY_EXTENSIONS)  # type: ignore[union-attr]
+    for extensions in lists:
+        if add_monthly_estimate not in extensions:
+            extensions.append(add_monthly_estimate)
+
+
+_register()
