@@ -45,3 +45,12 @@ lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy cdk_constructs stacks tableforge
+
+.PHONY: cost
+# The monthly estimate of every system and stage, from the templates and the default usage/ profiles.
+# Synthesizes first when cdk.out is missing or older than the code and catalog.
+COST_SOURCES := app.py catalog stacks cdk_constructs tableforge
+cost: deps
+	@if [ ! -f cdk.out/manifest.json ] || [ -n "$$(find $(COST_SOURCES) -newer cdk.out/manifest.json -print -quit)" ]; then \
+		rm -rf cdk.out && $(CDK) synth -q $(CDK_ARGS); fi
+	$(PY) -m cost estimate --cdk-out cdk.out

@@ -732,7 +732,8 @@ def _free_tier(estimate: Estimate, monitoring: dict[tuple[str, str], MonitoringG
         if free_days:
             price = p.price("budgets", "action_budget_day")
             items.append(Component("budget days", Cost.of(-(free_days * price)), f"{free_days} free budget-days"))
-    for stage, items in sorted(per_stage.items()):
+    order = {"dev": 0, "staging": 1, "prod": 2}
+    for stage, items in sorted(per_stage.items(), key=lambda kv: (order.get(kv[0], 9), kv[0])):
         if items:
             out.append({"stage": stage, **money(total(c.cost for c in items)), "components": [c.to_json() for c in items]})
     return out

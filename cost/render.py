@@ -38,7 +38,10 @@ def render_table(result: dict[str, Any]) -> str:
         rows = [t for t in tables if t["system"] == system and t["stage"] == stage]
         lines.append(f"{system} / {stage}")
         width = max([len(t["table"]) for t in rows] + [len("monitoring")])
+        idle = [r["table"] for r in rows if r.get("monthly_usd") is not None and Decimal(r["monthly_usd"]) == 0]
         for row in rows:
+            if row["table"] in idle:
+                continue
             expected = f" (expected {dollars(row['monthly_usd_expected'])})" if "monthly_usd_expected" in row else ""
             billing = "provisioned" if row["billing_mode"] == "provisioned" else "on-demand"
             klass = ", Standard-IA" if row["table_class"] != "STANDARD" else ""
@@ -46,6 +49,8 @@ def render_table(result: dict[str, Any]) -> str:
                 f"  {row['table']:<{width}}  {amount(row):>17}{expected}  [{billing}{klass}] "
                 + ", ".join(_component_text(c) for c in row["components"])
             )
+        if idle:
+            lines.append(f"  {len(idle)} tables at $0.00 each: {', '.join(idle)}")
         if (system, stage) in monitoring:
             entry = monitoring[(system, stage)]
             lines.append(
