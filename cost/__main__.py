@@ -1,8 +1,8 @@
 """``python -m cost estimate``: price synthesized templates offline.
 
-    python -m cost estimate [--cdk-out DIR | --template FILE ...] [--stage S]
-                            [--usage FILE ...] [--format table|markdown|json]
-                            [--prices FILE] [--region R] [--refresh-prices]
+python -m cost estimate [--cdk-out DIR | --template FILE ...] [--stage S]
+                        [--usage FILE ...] [--format table|markdown|json]
+                        [--prices FILE] [--region R] [--refresh-prices]
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from tableforge.errors import TableforgeError
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m cost", description="Offline cost estimates from CloudFormation templates.")
+    root = argparse.ArgumentParser(
+        prog="python -m cost", description="Offline cost estimates from CloudFormation templates."
+    )
     commands = root.add_subparsers(dest="command", required=True)
     estimate = commands.add_parser("estimate", help="price a cloud assembly or template files")
     source = estimate.add_mutually_exclusive_group()
@@ -28,18 +30,25 @@ def parser() -> argparse.ArgumentParser:
     source.add_argument("--template", action="append", default=None, metavar="FILE", help="a template file; repeatable")
     estimate.add_argument("--stage", default=None, help="only this stage (dev, staging, prod)")
     estimate.add_argument(
-        "--usage", action="append", default=None, metavar="FILE",
+        "--usage",
+        action="append",
+        default=None,
+        metavar="FILE",
         help="usage file(s) instead of the default usage/<system>.yaml profiles; repeatable, later files win",
     )
     estimate.add_argument("--usage-dir", default=None, help="directory of default profiles (default: usage/)")
     estimate.add_argument("--format", choices=("table", "markdown", "json"), default="table")
-    estimate.add_argument("--prices", default=None, metavar="FILE", help="price data file (default: cost/data/prices.json)")
     estimate.add_argument(
-        "--region", default=DEFAULT_REGION,
+        "--prices", default=None, metavar="FILE", help="price data file (default: cost/data/prices.json)"
+    )
+    estimate.add_argument(
+        "--region",
+        default=DEFAULT_REGION,
         help="region for stacks whose environment names none, and the region --refresh-prices fetches",
     )
     estimate.add_argument(
-        "--refresh-prices", action="store_true",
+        "--refresh-prices",
+        action="store_true",
         help="first rebuild the price file's DynamoDB prices from the AWS Price List API (needs credentials)",
     )
     return root
@@ -56,10 +65,7 @@ def run(args: argparse.Namespace) -> str:
         stacks = [template_stack(path) for path in args.template]
     else:
         stacks = read_assembly(args.cdk_out or "cdk.out")
-    if args.usage:
-        usage_files = [load_usage_file(path) for path in args.usage]
-    else:
-        usage_files = load_usage_dir(args.usage_dir)
+    usage_files = [load_usage_file(path) for path in args.usage] if args.usage else load_usage_dir(args.usage_dir)
     result = estimate_stacks(stacks, book=book, usage_files=usage_files, stage=args.stage, default_region=args.region)
     result["stage"] = args.stage
     if args.stage and not result["tables"] and not result["monitoring"]:

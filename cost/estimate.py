@@ -25,7 +25,7 @@ from cost.model import (
     table_shape,
 )
 from cost.prices import PriceBook, RegionPrices
-from cost.usage import INDEX_KEYS, TABLE_KEYS, TOPIC_KEYS, ResourceUsage, UsageFile
+from cost.usage import TABLE_KEYS, TOPIC_KEYS, ResourceUsage, UsageFile
 from tableforge.assembly import GLOBAL_TABLE, TABLE, StackTemplate, tag_value
 from tableforge.errors import TableforgeError
 
@@ -264,7 +264,9 @@ class TablePricer:
         for index in self.usage.indexes:
             if index not in self.shape.indexes:
                 known = ", ".join(self.shape.indexes) or "none"
-                raise self.usage.error(f"the table has no index '{index}' (its GSIs: {known})", field=f"indexes.{index}")
+                raise self.usage.error(
+                    f"the table has no index '{index}' (its GSIs: {known})", field=f"indexes.{index}"
+                )
         if self.value("monthly_streams_read_request_units") and not self.shape.stream:
             raise self.usage.error("the table has no stream", field="monthly_streams_read_request_units")
 
@@ -293,8 +295,9 @@ class TablePricer:
     # on-demand: request units
     def price_on_demand(self, primary: ReplicaShape, p: RegionPrices) -> None:
         pre = self.prefix(primary)
-        rru, wru = p.price("dynamodb", f"{pre}read_request_units_per_million"), p.price(
-            "dynamodb", f"{pre}write_request_units_per_million"
+        rru, wru = (
+            p.price("dynamodb", f"{pre}read_request_units_per_million"),
+            p.price("dynamodb", f"{pre}write_request_units_per_million"),
         )
         reads, writes = self.value("monthly_read_request_units"), self.value("monthly_write_request_units")
         self.add("reads", Cost.of(reads * rru / MILLION), f"{reads} RRU x ${rru}/M")
@@ -420,14 +423,14 @@ class TablePricer:
                     self.estimate.use_free(self.ref.stage, replica.region, "RCU", capacity.min)
         else:
             rwru = p.price("dynamodb", "replicated_write_request_units_per_million")
-            writes = self.value("monthly_write_request_units")
+            base_writes = self.value("monthly_write_request_units")
             index_writes = ZERO
             for index in self.shape.indexes:
                 use = self.index_usage(index) or {}
-                index_writes += use.get("monthly_write_request_units", writes)
-            units = writes + index_writes
+                index_writes += use.get("monthly_write_request_units", base_writes)
+            units = base_writes + index_writes
             parts.append(Cost.of(units * rwru / MILLION))
-            texts.append(f"({writes} + {index_writes} GSI) rWRU x ${rwru}/M")
+            texts.append(f"({base_writes} + {index_writes} GSI) rWRU x ${rwru}/M")
         gb = self.value("storage_gb") + self.index_storage_gb()
         storage = p.price("dynamodb", f"{pre}storage_gb_month")
         parts.append(Cost.of(gb * storage))
@@ -442,7 +445,9 @@ class TablePricer:
             texts.append(f"PITR {pitr_gb} GB x ${pitr}")
         if replica.table_class == STANDARD_IA:
             self.estimate.assume("Standard-IA prices are unverified (PRICING.md: no official AWS page found).")
-        self.estimate.assume("Reads are all counted in the table's own region; replicas add replicated writes, storage and PITR.")
+        self.estimate.assume(
+            "Reads are all counted in the table's own region; replicas add replicated writes, storage and PITR."
+        )
         self.add(f"replica {replica.region}", total(parts), " + ".join(texts))
 
 
@@ -649,11 +654,11 @@ def estimate_stacks(
                     group.email_deliveries += entry.get("monthly_email_deliveries") or ZERO
             elif kind == "AWS::Budgets::Budget":
                 name = (props.get("Budget") or {}).get("BudgetName")
-                has_actions = logical_id in budgets_with_actions or (isinstance(name, str) and name in budgets_with_actions)
+                has_actions = logical_id in budgets_with_actions or (
+                    isinstance(name, str) and name in budgets_with_actions
+                )
                 group.count("budget_with_actions" if has_actions else "budget")
-            elif kind == "AWS::SSM::Parameter" and props.get("Tier", "Standard") == "Standard":
-                estimate.no_charge[kind] = estimate.no_charge.get(kind, 0) + 1
-            elif kind in NO_CHARGE:
+            elif kind == "AWS::SSM::Parameter" and props.get("Tier", "Standard") == "Standard" or kind in NO_CHARGE:
                 estimate.no_charge[kind] = estimate.no_charge.get(kind, 0) + 1
             else:
                 _skip(estimate, stack, logical_id, kind, "no price for this resource type in the price file")
@@ -682,7 +687,9 @@ def _skip(estimate: Estimate, stack: StackTemplate, logical_id: str, kind: str, 
     estimate.skipped.append({"stack": stack.display_name, "logical_id": logical_id, "type": kind, "reason": reason})
 
 
-def _free_tier(estimate: Estimate, monitoring: dict[tuple[str, str], MonitoringGroup], default_region: str) -> list[dict[str, Any]]:
+def _free_tier(
+    estimate: Estimate, monitoring: dict[tuple[str, str], MonitoringGroup], default_region: str
+) -> list[dict[str, Any]]:
     """The always-free tier, per stage (one account per stage) and region; never subtracted per table."""
     book = estimate.book
     h = book.hours_per_month
@@ -696,12 +703,22 @@ def _free_tier(estimate: Estimate, monitoring: dict[tuple[str, str], MonitoringG
             ("storage_gb", "dynamodb_storage_gb", p.price("dynamodb", "storage_gb_month"), Decimal(1), "GB storage"),
             ("RCU", "dynamodb_rcu", p.price("dynamodb", "rcu_hour"), h, "RCU"),
             ("WCU", "dynamodb_wcu", p.price("dynamodb", "wcu_hour"), h, "WCU"),
-            ("stream_reads", "dynamodb_streams_read_requests", p.price("dynamodb", "streams_read_requests_per_100k"), 1 / HUNDRED_K, "stream reads"),
+            (
+                "stream_reads",
+                "dynamodb_streams_read_requests",
+                p.price("dynamodb", "streams_read_requests_per_100k"),
+                1 / HUNDRED_K,
+                "stream reads",
+            ),
         ):
             amount = min(used.get(item, ZERO), free.get(free_key, ZERO))
             if amount:
                 items.append(
-                    Component(f"{region} {label}", Cost.of(-(amount * unit_factor * price)), f"{amount} of {free[free_key]} free {label}")
+                    Component(
+                        f"{region} {label}",
+                        Cost.of(-(amount * unit_factor * price)),
+                        f"{amount} of {free[free_key]} free {label}",
+                    )
                 )
     # Monitoring free tiers are per account: count across the stage's systems.
     for stage in sorted({s for _, s in monitoring}):
@@ -709,7 +726,7 @@ def _free_tier(estimate: Estimate, monitoring: dict[tuple[str, str], MonitoringG
         free = p.free_tier
         counts: dict[str, Decimal] = {}
         publishes = ZERO
-        for (system, group_stage), group in monitoring.items():
+        for (_system, group_stage), group in monitoring.items():
             if group_stage != stage:
                 continue
             for key, n in group.counts.items():
@@ -717,7 +734,12 @@ def _free_tier(estimate: Estimate, monitoring: dict[tuple[str, str], MonitoringG
             publishes += group.publishes
         items = per_stage.setdefault(stage, [])
         for item, free_key, price, label in (
-            ("standard_alarm", "cloudwatch_standard_alarms", p.price("cloudwatch", "standard_alarm_month"), "standard alarms"),
+            (
+                "standard_alarm",
+                "cloudwatch_standard_alarms",
+                p.price("cloudwatch", "standard_alarm_month"),
+                "standard alarms",
+            ),
             ("dashboard", "cloudwatch_dashboards", p.price("cloudwatch", "dashboard_month"), "dashboards"),
         ):
             amount = min(counts.get(item, ZERO), free.get(free_key, ZERO))
@@ -726,7 +748,11 @@ def _free_tier(estimate: Estimate, monitoring: dict[tuple[str, str], MonitoringG
         free_publishes = min(publishes, free.get("sns_publishes", ZERO))
         if free_publishes:
             price = p.price("sns", "publishes_per_million")
-            items.append(Component("sns publishes", Cost.of(-(free_publishes * price / MILLION)), f"{free_publishes} free publishes"))
+            items.append(
+                Component(
+                    "sns publishes", Cost.of(-(free_publishes * price / MILLION)), f"{free_publishes} free publishes"
+                )
+            )
         action_days = counts.get("budget_with_actions", ZERO) * h / 24
         free_days = min(action_days, free.get("budgets_action_budget_days", ZERO))
         if free_days:
@@ -735,7 +761,9 @@ def _free_tier(estimate: Estimate, monitoring: dict[tuple[str, str], MonitoringG
     order = {"dev": 0, "staging": 1, "prod": 2}
     for stage, items in sorted(per_stage.items(), key=lambda kv: (order.get(kv[0], 9), kv[0])):
         if items:
-            out.append({"stage": stage, **money(total(c.cost for c in items)), "components": [c.to_json() for c in items]})
+            out.append(
+                {"stage": stage, **money(total(c.cost for c in items)), "components": [c.to_json() for c in items]}
+            )
     return out
 
 
@@ -775,9 +803,7 @@ def _result(
     ordered = sorted(totals, key=lambda k: (stage_order.get(k[1], 9), k[1], k[0]))
     system_totals = [{"system": s, "stage": st, **money(totals[(s, st)])} for s, st in ordered]
     stage_names = sorted({st for _, st in totals}, key=lambda s: (stage_order.get(s, 9), s))
-    stage_totals = [
-        {"stage": st, **money(total(c for (s, g), c in totals.items() if g == st))} for st in stage_names
-    ]
+    stage_totals = [{"stage": st, **money(total(c for (s, g), c in totals.items() if g == st))} for st in stage_names]
     grand = total(totals.values())
     monitoring_total = total(monitoring_costs.values())
     estimate.assume("Totals are before the free tier, which is shown once per stage (one AWS account per stage).")

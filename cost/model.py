@@ -63,7 +63,7 @@ def _number(value: Any, what: str) -> Decimal:
         raise Unpriceable(f"{what} is not a literal number ({value!r})")
     try:
         return Decimal(str(value))
-    except Exception:  # noqa: BLE001 - decimal raises several types
+    except Exception:
         raise Unpriceable(f"{what} is not a number ({value!r})") from None
 
 
@@ -150,7 +150,11 @@ def global_table_shape(resource: dict[str, Any], *, stack_region: str) -> TableS
 
 
 def table_shape(
-    logical_id: str, resource: dict[str, Any], *, stack_region: str, scaling: dict[tuple[str, str | None, str], Capacity]
+    logical_id: str,
+    resource: dict[str, Any],
+    *,
+    stack_region: str,
+    scaling: dict[tuple[str, str | None, str], Capacity],
 ) -> TableShape:
     """A classic AWS::DynamoDB::Table; ``scaling`` maps (table id, index or None, "read"/"write") to autoscaling."""
     props = resource.get("Properties", {})
@@ -227,7 +231,9 @@ def scalable_targets(resources: dict[str, dict[str, Any]]) -> dict[tuple[str, st
         index = text.split("/index/", 1)[1] if "/index/" in text else None
         kind = "read" if "Read" in dimension else "write"
         key = (tables[0], index, kind)
-        out[key] = Capacity(_number(props.get("MinCapacity"), "MinCapacity"), _number(props.get("MaxCapacity"), "MaxCapacity"))
+        out[key] = Capacity(
+            _number(props.get("MinCapacity"), "MinCapacity"), _number(props.get("MaxCapacity"), "MaxCapacity")
+        )
         targets[logical_id] = key
     for resource in resources.values():
         if resource.get("Type") != "AWS::ApplicationAutoScaling::ScalingPolicy":

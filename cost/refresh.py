@@ -83,9 +83,7 @@ def _usage_type(raw: str, region: str) -> str:
 
 def _first_paid_price(terms: dict[str, Any]) -> Decimal | None:
     """The lowest paid tier: skips the $0 free tier (e.g. the first 25 GB of storage)."""
-    dimensions = [
-        d for offer in terms.values() for d in (offer.get("priceDimensions") or {}).values()
-    ]
+    dimensions = [d for offer in terms.values() for d in (offer.get("priceDimensions") or {}).values()]
     paid = [d for d in dimensions if Decimal(str(d.get("pricePerUnit", {}).get("USD", "0"))) > 0]
     if not paid:
         return None
@@ -113,7 +111,12 @@ def prices_from_offer(products: list[dict[str, Any]], region: str) -> dict[str, 
 
 
 def refresh_price_file(
-    client: Any, region: str, *, source: Path | str | None = None, target: Path | str | None = None, today: str | None = None
+    client: Any,
+    region: str,
+    *,
+    source: Path | str | None = None,
+    target: Path | str | None = None,
+    today: str | None = None,
 ) -> tuple[Path, dict[str, Decimal]]:
     """Rewrite the price file with ``region``'s DynamoDB prices from the API; returns the file and what changed."""
     source_path = Path(source) if source else DEFAULT_PRICES

@@ -86,8 +86,13 @@ def _skipped_lines(result: dict[str, Any]) -> list[str]:
 
 def render_markdown(result: dict[str, Any], *, top: int = 10) -> str:
     """Short enough for a pull-request comment: totals, the most expensive tables, what was skipped."""
-    lines = [f"### Monthly cost estimate", "", f"Prices of {result['price_date']} (us-east-1 list prices). "
-             f"Total **{amount(result, 'total_monthly_usd')}**/month before the free tier.", ""]
+    lines = [
+        "### Monthly cost estimate",
+        "",
+        f"Prices of {result['price_date']} (us-east-1 list prices). "
+        f"Total **{amount(result, 'total_monthly_usd')}**/month before the free tier.",
+        "",
+    ]
     lines += ["| system | stage | tables | monitoring | total |", "|---|---|---:|---:|---:|"]
     monitoring = {(m["system"], m["stage"]): m for m in result["monitoring"]}
     for group in result["totals"]:
@@ -98,10 +103,19 @@ def render_markdown(result: dict[str, Any], *, top: int = 10) -> str:
     priced = [t for t in result["tables"] if Decimal(t.get("monthly_usd", t.get("monthly_usd_max", "0"))) > 0]
     priced.sort(key=lambda t: Decimal(t.get("monthly_usd", t.get("monthly_usd_max", "0"))), reverse=True)
     if priced:
-        lines += ["", f"<details><summary>Top {min(top, len(priced))} tables</summary>", "",
-                  "| stage | table | monthly | biggest parts |", "|---|---|---:|---|"]
+        lines += [
+            "",
+            f"<details><summary>Top {min(top, len(priced))} tables</summary>",
+            "",
+            "| stage | table | monthly | biggest parts |",
+            "|---|---|---:|---|",
+        ]
         for row in priced[:top]:
-            parts = sorted(row["components"], key=lambda c: Decimal(c.get("monthly_usd", c.get("monthly_usd_max", "0"))), reverse=True)
+            parts = sorted(
+                row["components"],
+                key=lambda c: Decimal(c.get("monthly_usd", c.get("monthly_usd_max", "0"))),
+                reverse=True,
+            )
             biggest = ", ".join(_component_text(c) for c in parts[:3])
             lines.append(f"| {row['stage']} | {row['system']}/{row['table']} | {amount(row)} | {biggest} |")
         lines += ["", "</details>"]

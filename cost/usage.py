@@ -81,7 +81,9 @@ def _number(value: Any, *, file: str, item: str, field: str) -> Decimal:
     return number
 
 
-def _values(raw: dict[str, Any], allowed: Iterable[str], *, file: str, item: str, prefix: str = "") -> dict[str, Decimal]:
+def _values(
+    raw: dict[str, Any], allowed: Iterable[str], *, file: str, item: str, prefix: str = ""
+) -> dict[str, Decimal]:
     allowed = tuple(allowed)
     out: dict[str, Decimal] = {}
     for key, value in raw.items():

@@ -91,7 +91,9 @@ def classic_table(system: str, table: str, *, pitr: bool = False, **props: Any) 
     return {"Type": "AWS::DynamoDB::Table", "Properties": properties}
 
 
-def run(resources: dict[str, Any], usage: dict[str, Any] | None = None, *, book: Any = None, **kwargs: Any) -> dict[str, Any]:
+def run(
+    resources: dict[str, Any], usage: dict[str, Any] | None = None, *, book: Any = None, **kwargs: Any
+) -> dict[str, Any]:
     files = [parse_usage({"version": 1, "resource_usage": usage}, path="test-usage.yaml")] if usage else []
     return estimate_stacks([stack(resources)], book=book or load_price_book(), usage_files=files, **kwargs)
 

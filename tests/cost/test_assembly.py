@@ -25,8 +25,11 @@ def test_every_synthesized_table_is_priced_with_the_api_fields(synth: Any) -> No
     assert got == expected
     for entry in result["tables"]:
         assert {"logical_id", "system", "table", "stage", "stack"} <= set(entry)
-        assert _money_keys(entry) in ({"monthly_usd"}, {"monthly_usd_min", "monthly_usd_max"},
-                                      {"monthly_usd_min", "monthly_usd_max", "monthly_usd_expected"})
+        assert _money_keys(entry) in (
+            {"monthly_usd"},
+            {"monthly_usd_min", "monthly_usd_max"},
+            {"monthly_usd_min", "monthly_usd_max", "monthly_usd_expected"},
+        )
         D(entry.get("monthly_usd", entry.get("monthly_usd_min")))  # money is a decimal string
     assert {t["stage"] for t in result["tables"]} == {"dev", "staging", "prod"}
     assert result["price_date"]
@@ -36,7 +39,8 @@ def test_every_synthesized_table_is_priced_with_the_api_fields(synth: Any) -> No
 def test_prod_users_with_the_default_profile_by_hand(synth: Any) -> None:
     """usage/auxeira.yaml gives 000's users figures: 10,000 reads, 1,000 writes, 0.1 GB a month."""
     stack, logical_id, resource = next(
-        (s, lid, r) for s, lid, r in synth.tables("Prod")
+        (s, lid, r)
+        for s, lid, r in synth.tables("Prod")
         if tag_value(r, "system") == "auxeira" and tag_value(r, "table") == "users"
     )
     props = resource["Properties"]

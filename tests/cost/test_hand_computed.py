@@ -91,10 +91,20 @@ def test_provisioned_fixed_classic_table_pitr_off_then_on() -> None:
 
 
 def test_provisioned_autoscaled_global_table_is_a_range_with_expected_value() -> None:
-    autoscale_write = {"WriteCapacityAutoScalingSettings": {"MinCapacity": 5, "MaxCapacity": 20,
-                                                            "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70}}}
-    index_write = {"WriteCapacityAutoScalingSettings": {"MinCapacity": 1, "MaxCapacity": 10,
-                                                        "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70}}}
+    autoscale_write = {
+        "WriteCapacityAutoScalingSettings": {
+            "MinCapacity": 5,
+            "MaxCapacity": 20,
+            "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70},
+        }
+    }
+    index_write = {
+        "WriteCapacityAutoScalingSettings": {
+            "MinCapacity": 1,
+            "MaxCapacity": 10,
+            "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70},
+        }
+    }
     resources = {
         "ScoresTable": global_table(
             "game",
@@ -102,11 +112,15 @@ def test_provisioned_autoscaled_global_table_is_a_range_with_expected_value() ->
             billing="PROVISIONED",
             pitr=False,
             gsis=[gsi("by-score", WriteProvisionedThroughputSettings=index_write)],
-            replicas=[{
-                "Region": "us-east-1",
-                "ReadProvisionedThroughputSettings": {"ReadCapacityUnits": 4},
-                "GlobalSecondaryIndexes": [{"IndexName": "by-score", "ReadProvisionedThroughputSettings": {"ReadCapacityUnits": 2}}],
-            }],
+            replicas=[
+                {
+                    "Region": "us-east-1",
+                    "ReadProvisionedThroughputSettings": {"ReadCapacityUnits": 4},
+                    "GlobalSecondaryIndexes": [
+                        {"IndexName": "by-score", "ReadProvisionedThroughputSettings": {"ReadCapacityUnits": 2}}
+                    ],
+                }
+            ],
             WriteProvisionedThroughputSettings=autoscale_write,
         )
     }
@@ -118,8 +132,12 @@ def test_provisioned_autoscaled_global_table_is_a_range_with_expected_value() ->
     reads = 4 * H * D("0.00013")  # $0.3796
     index_reads = 2 * H * D("0.00013")  # $0.1898
     storage = 1 * D("0.25")
-    low = reads + 5 * H * D("0.00065") + index_reads + 1 * H * D("0.00065") + storage  # 0.3796+2.3725+0.1898+0.4745+0.25
-    high = reads + 20 * H * D("0.00065") + index_reads + 10 * H * D("0.00065") + storage  # 0.3796+9.49+0.1898+4.745+0.25
+    low = (
+        reads + 5 * H * D("0.00065") + index_reads + 1 * H * D("0.00065") + storage
+    )  # 0.3796+2.3725+0.1898+0.4745+0.25
+    high = (
+        reads + 20 * H * D("0.00065") + index_reads + 10 * H * D("0.00065") + storage
+    )  # 0.3796+9.49+0.1898+4.745+0.25
     expected = reads + 10 * H * D("0.00065") + index_reads + 1 * H * D("0.00065") + storage  # writes at 10 WCU
     assert (low, high, expected) == (D("3.6664"), D("15.0544"), D("6.0389"))
 
@@ -135,8 +153,13 @@ def test_provisioned_autoscaled_global_table_is_a_range_with_expected_value() ->
 
 def test_standard_ia_uses_ia_prices_and_says_they_are_unverified() -> None:
     resources = {"ArchiveTable": global_table("shop", "archive", pitr=False, table_class="STANDARD_INFREQUENT_ACCESS")}
-    usage = {"ArchiveTable": {  # by logical ID this time
-        "monthly_read_request_units": 1_000_000, "monthly_write_request_units": 1_000_000, "storage_gb": 100}}
+    usage = {
+        "ArchiveTable": {  # by logical ID this time
+            "monthly_read_request_units": 1_000_000,
+            "monthly_write_request_units": 1_000_000,
+            "storage_gb": 100,
+        }
+    }
     result = run(resources, usage)
     entry = table_entry(result, "archive")
     # 1 M x $0.155/M + 1 M x $0.78/M + 100 GB x $0.10 = 0.155 + 0.78 + 10.00 = 10.935
@@ -166,9 +189,14 @@ def test_replica_region_bills_replicated_writes_storage_and_pitr() -> None:
             "shop", "events", gsis=[gsi("by-day")], replicas=[{"Region": "us-east-1"}, {"Region": "us-west-2"}]
         )
     }
-    usage = {"shop/events": {
-        "monthly_read_request_units": 1_000_000, "monthly_write_request_units": 2_000_000, "storage_gb": 10,
-        "indexes": {"by-day": {"monthly_write_request_units": 1_000_000, "storage_gb": 2}}}}
+    usage = {
+        "shop/events": {
+            "monthly_read_request_units": 1_000_000,
+            "monthly_write_request_units": 2_000_000,
+            "storage_gb": 10,
+            "indexes": {"by-day": {"monthly_write_request_units": 1_000_000, "storage_gb": 2}},
+        }
+    }
     result = run(resources, usage, book=_book_with_us_west_2())
     entry = table_entry(result, "events")
 
@@ -191,7 +219,9 @@ def test_replica_region_bills_replicated_writes_storage_and_pitr() -> None:
 
 
 def test_replica_in_a_region_without_prices_is_a_clear_error() -> None:
-    resources = {"EventsTable": global_table("shop", "events", replicas=[{"Region": "us-east-1"}, {"Region": "eu-west-1"}])}
+    resources = {
+        "EventsTable": global_table("shop", "events", replicas=[{"Region": "us-east-1"}, {"Region": "eu-west-1"}])
+    }
     with pytest.raises(TableforgeError, match="no prices for region 'eu-west-1'"):
         run(resources)
     with pytest.raises(TableforgeError, match="no prices for region 'ap-south-1'"):
@@ -207,7 +237,11 @@ def test_table_alongside_global_table_and_unknown_types_are_skipped() -> None:
         "Param": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "x"}},
     }
     usage = {
-        "shop/orders": {"monthly_read_request_units": 8_000_000, "monthly_write_request_units": 1_000_000, "storage_gb": 4},
+        "shop/orders": {
+            "monthly_read_request_units": 8_000_000,
+            "monthly_write_request_units": 1_000_000,
+            "storage_gb": 4,
+        },
         "Ledger": {"monthly_read_request_units": 4_000_000, "monthly_write_request_units": 2_000_000, "storage_gb": 4},
     }
     result = run(resources, usage)
@@ -225,17 +259,21 @@ def test_table_alongside_global_table_and_unknown_types_are_skipped() -> None:
 
 
 def test_monitoring_line_and_its_free_tier() -> None:
-    resources: dict = {f"Alarm{i}": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Period": 300}} for i in range(12)}
-    resources.update({
-        "FastAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Period": 10}},
-        "Health": {"Type": "AWS::CloudWatch::CompositeAlarm", "Properties": {"AlarmRule": "ALARM(Alarm1)"}},
-        "Dash1": {"Type": "AWS::CloudWatch::Dashboard", "Properties": {}},
-        "Dash2": {"Type": "AWS::CloudWatch::Dashboard", "Properties": {}},
-        "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
-        "Plain": {"Type": "AWS::Budgets::Budget", "Properties": {"Budget": {"BudgetName": "plain"}}},
-        "Guarded": {"Type": "AWS::Budgets::Budget", "Properties": {"Budget": {"BudgetName": "guarded"}}},
-        "Action": {"Type": "AWS::Budgets::BudgetsAction", "Properties": {"BudgetName": {"Ref": "Guarded"}}},
-    })
+    resources: dict = {
+        f"Alarm{i}": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Period": 300}} for i in range(12)
+    }
+    resources.update(
+        {
+            "FastAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Period": 10}},
+            "Health": {"Type": "AWS::CloudWatch::CompositeAlarm", "Properties": {"AlarmRule": "ALARM(Alarm1)"}},
+            "Dash1": {"Type": "AWS::CloudWatch::Dashboard", "Properties": {}},
+            "Dash2": {"Type": "AWS::CloudWatch::Dashboard", "Properties": {}},
+            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
+            "Plain": {"Type": "AWS::Budgets::Budget", "Properties": {"Budget": {"BudgetName": "plain"}}},
+            "Guarded": {"Type": "AWS::Budgets::Budget", "Properties": {"Budget": {"BudgetName": "guarded"}}},
+            "Action": {"Type": "AWS::Budgets::BudgetsAction", "Properties": {"BudgetName": {"Ref": "Guarded"}}},
+        }
+    )
     result = run(resources, {"Topic": {"monthly_requests": 3_000_000, "monthly_email_deliveries": 200_000}})
     budget_days = H / 24  # 30.4166... budget-days a month
     expected = (
@@ -243,21 +281,27 @@ def test_monitoring_line_and_its_free_tier() -> None:
         + D("0.30")  # high-resolution (period < 60 s)
         + D("0.50")  # composite
         + 2 * D("3.00")  # dashboards 6.00
-        + 3 * D("0.50") + 2 * D("2.00")  # SNS: 3 M publishes 1.50 + 200k emails 4.00
+        + 3 * D("0.50")
+        + 2 * D("2.00")  # SNS: 3 M publishes 1.50 + 200k emails 4.00
         + budget_days * D("0.10")  # one budget with actions: 3.0417; the plain one is free
     )  # 16.5417
     assert cents(result["monitoring_monthly_usd"]) == cents(expected) == D("16.54")
     assert len(result["monitoring"]) == 1
     assert cents(result["total_monthly_usd"]) == cents(expected)
     free = result["free_tier"][0]
-    free_expected = -(10 * D("0.10") + 2 * D("3.00") + 1 * D("0.50") + budget_days * D("0.10"))  # -(1 + 6 + 0.5 + 3.0417)
+    free_expected = -(
+        10 * D("0.10") + 2 * D("3.00") + 1 * D("0.50") + budget_days * D("0.10")
+    )  # -(1 + 6 + 0.5 + 3.0417)
     assert cents(free["monthly_usd"]) == cents(free_expected) == D("-10.54")
 
 
 def test_seed_000_usage_table_at_current_prices() -> None:
     """000 prints $34.68/month for six tables; at PRICING.md prices the same usage costs $7.17 before the free tier."""
+
     def provisioned(table: str, read: int, write: int) -> dict:
-        return classic_table("auxeira", table, ProvisionedThroughput={"ReadCapacityUnits": read, "WriteCapacityUnits": write})
+        return classic_table(
+            "auxeira", table, ProvisionedThroughput={"ReadCapacityUnits": read, "WriteCapacityUnits": write}
+        )
 
     def on_demand(table: str) -> dict:
         return classic_table("auxeira", table, BillingMode="PAY_PER_REQUEST")
@@ -271,9 +315,21 @@ def test_seed_000_usage_table_at_current_prices() -> None:
         "Activity": provisioned("activity", 2, 5),
     }
     usage = {
-        "auxeira/users": {"monthly_read_request_units": 10_000, "monthly_write_request_units": 1_000, "storage_gb": 0.1},
-        "auxeira/profiles": {"monthly_read_request_units": 15_000, "monthly_write_request_units": 2_000, "storage_gb": 0.5},
-        "auxeira/reports": {"monthly_read_request_units": 25_000, "monthly_write_request_units": 5_000, "storage_gb": 2.0},
+        "auxeira/users": {
+            "monthly_read_request_units": 10_000,
+            "monthly_write_request_units": 1_000,
+            "storage_gb": 0.1,
+        },
+        "auxeira/profiles": {
+            "monthly_read_request_units": 15_000,
+            "monthly_write_request_units": 2_000,
+            "storage_gb": 0.5,
+        },
+        "auxeira/reports": {
+            "monthly_read_request_units": 25_000,
+            "monthly_write_request_units": 5_000,
+            "storage_gb": 2.0,
+        },
         "auxeira/projects": {"storage_gb": 0.2},
         "auxeira/leaderboard": {"storage_gb": 0.1},
         "auxeira/activity": {"storage_gb": 0.3},
@@ -291,8 +347,12 @@ def test_seed_000_usage_table_at_current_prices() -> None:
         "activity": 2 * H * D("0.00013") + 5 * H * D("0.00065") + D("0.3") * D("0.25"),  # 2.6373
     }
     assert hand == {
-        "users": D("0.026875"), "profiles": D("0.128125"), "reports": D("0.50625"),
-        "projects": D("1.4735"), "leaderboard": D("2.3975"), "activity": D("2.6373"),
+        "users": D("0.026875"),
+        "profiles": D("0.128125"),
+        "reports": D("0.50625"),
+        "projects": D("1.4735"),
+        "leaderboard": D("2.3975"),
+        "activity": D("2.6373"),
     }
     for table, value in hand.items():
         assert cents(table_entry(result, table)["monthly_usd"]) == cents(value), table

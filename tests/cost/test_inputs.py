@@ -34,7 +34,9 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
         ("shop/orders: {indexes: {by-day: {storage_gb: -2}}}", "shop/orders", "indexes.by-day.storage_gb", "negative"),
     ],
 )
-def test_bad_usage_values_name_file_item_and_field(tmp_path: Path, body: str, item: str, field: str, message: str) -> None:
+def test_bad_usage_values_name_file_item_and_field(
+    tmp_path: Path, body: str, item: str, field: str, message: str
+) -> None:
     path = _write(tmp_path, "bad.yaml", "version: 1\nresource_usage:\n  " + body + "\n")
     with pytest.raises(TableforgeError) as caught:
         load_usage_file(path)
@@ -62,7 +64,9 @@ def test_usage_file_version_must_be_1(tmp_path: Path) -> None:
 
 
 def test_streams_are_priced_from_usage() -> None:
-    resources = {"OrdersTable": global_table("shop", "orders", pitr=False, StreamSpecification={"StreamViewType": "NEW_IMAGE"})}
+    resources = {
+        "OrdersTable": global_table("shop", "orders", pitr=False, StreamSpecification={"StreamViewType": "NEW_IMAGE"})
+    }
     result = run(resources, {"shop/orders": {"monthly_streams_read_request_units": 5_000_000}})
     streams = next(c for c in result["tables"][0]["components"] if c["name"] == "streams")
     assert cents(streams["monthly_usd"]) == cents(50 * D("0.02"))  # 5 M / 100k = 50 x $0.02 = $1.00
@@ -71,10 +75,12 @@ def test_streams_are_priced_from_usage() -> None:
 
 
 def _template(tmp_path: Path) -> Path:
-    template = {"Resources": {
-        "OrdersTable": global_table("shop", "orders", pitr=False),
-        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {}},
-    }}
+    template = {
+        "Resources": {
+            "OrdersTable": global_table("shop", "orders", pitr=False),
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {}},
+        }
+    }
     return _write(tmp_path, "Shop.template.json", json.dumps(template))
 
 
@@ -111,29 +117,58 @@ def test_cli_bad_usage_prints_error_without_traceback(tmp_path: Path, capsys: py
 def test_cli_unknown_region_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["estimate", "--template", str(_template(tmp_path)), "--region", "us-east-1"]) == 0
     capsys.readouterr()
-    template = _write(tmp_path, "T.template.json", json.dumps({"Resources": {
-        "OrdersTable": global_table("shop", "orders", replicas=[{"Region": "sa-east-1"}])}}))
+    template = _write(
+        tmp_path,
+        "T.template.json",
+        json.dumps({"Resources": {"OrdersTable": global_table("shop", "orders", replicas=[{"Region": "sa-east-1"}])}}),
+    )
     assert main(["estimate", "--template", str(template)]) == 2
     assert "no prices for region 'sa-east-1'" in capsys.readouterr().err
 
 
 # --- --refresh-prices ----------------------------------------------------------------------
 
+
 def _product(sku: str, usagetype: str, dimensions: list[tuple[str, str, str]]) -> str:
     """One PriceList entry as the API returns it: a JSON string (recorded shape, trimmed)."""
-    return json.dumps({
-        "product": {"productFamily": "Amazon DynamoDB PayPerRequest Throughput", "sku": sku,
-                    "attributes": {"usagetype": usagetype, "regionCode": "us-east-1", "group": "DDB-ReadUnits",
-                                   "operation": "PayPerRequestThroughput"}},
-        "serviceCode": SERVICE_CODE,
-        "terms": {"OnDemand": {sku: {f"{sku}.JRTCKXETXF": {"priceDimensions": {
-            f"{sku}.JRTCKXETXF.{i}": {"unit": "unit", "beginRange": begin, "endRange": end, "pricePerUnit": {"USD": usd}}
-            for i, (begin, end, usd) in enumerate(dimensions)}}}}},
-    })
+    return json.dumps(
+        {
+            "product": {
+                "productFamily": "Amazon DynamoDB PayPerRequest Throughput",
+                "sku": sku,
+                "attributes": {
+                    "usagetype": usagetype,
+                    "regionCode": "us-east-1",
+                    "group": "DDB-ReadUnits",
+                    "operation": "PayPerRequestThroughput",
+                },
+            },
+            "serviceCode": SERVICE_CODE,
+            "terms": {
+                "OnDemand": {
+                    sku: {
+                        f"{sku}.JRTCKXETXF": {
+                            "priceDimensions": {
+                                f"{sku}.JRTCKXETXF.{i}": {
+                                    "unit": "unit",
+                                    "beginRange": begin,
+                                    "endRange": end,
+                                    "pricePerUnit": {"USD": usd},
+                                }
+                                for i, (begin, end, usd) in enumerate(dimensions)
+                            }
+                        }
+                    }
+                }
+            },
+        }
+    )
 
 
 def test_refresh_prices_with_stubber(tmp_path: Path) -> None:
-    client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    client = boto3.client(
+        "pricing", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
     page1 = [
         _product("SKU1", "ReadRequestUnits", [("0", "Inf", "0.0000001300")]),
         _product("SKU2", "TimedStorage-ByteHrs", [("0", "25", "0.0000000000"), ("25", "Inf", "0.2600000000")]),
@@ -142,18 +177,29 @@ def test_refresh_prices_with_stubber(tmp_path: Path) -> None:
         _product("SKU3", "IA-ReadRequestUnits", [("0", "Inf", "0.0000001550")]),
         _product("SKU4", "SomethingElse-Units", [("0", "Inf", "9.99")]),
     ]
-    request = {"ServiceCode": SERVICE_CODE, "FormatVersion": "aws_v1", "MaxResults": 100,
-               "Filters": [{"Type": "TERM_MATCH", "Field": "regionCode", "Value": "us-east-1"}]}
+    request = {
+        "ServiceCode": SERVICE_CODE,
+        "FormatVersion": "aws_v1",
+        "MaxResults": 100,
+        "Filters": [{"Type": "TERM_MATCH", "Field": "regionCode", "Value": "us-east-1"}],
+    }
     with Stubber(client) as stub:
-        stub.add_response("get_products", {"PriceList": page1, "NextToken": "page2", "FormatVersion": "aws_v1"}, request)
-        stub.add_response("get_products", {"PriceList": page2, "FormatVersion": "aws_v1"}, {**request, "NextToken": "page2"})
+        stub.add_response(
+            "get_products", {"PriceList": page1, "NextToken": "page2", "FormatVersion": "aws_v1"}, request
+        )
+        stub.add_response(
+            "get_products", {"PriceList": page2, "FormatVersion": "aws_v1"}, {**request, "NextToken": "page2"}
+        )
         target = tmp_path / "prices.json"
         _, fetched = refresh_price_file(client, "us-east-1", target=target, today="2026-12-01")
         stub.assert_no_pending_responses()
 
     # $0.00000013 per RRU = $0.13 per million; storage skips the free 0-25 GB tier.
-    assert fetched == {"read_request_units_per_million": D("0.13"), "storage_gb_month": D("0.26"),
-                       "ia_read_request_units_per_million": D("0.155")}
+    assert fetched == {
+        "read_request_units_per_million": D("0.13"),
+        "storage_gb_month": D("0.26"),
+        "ia_read_request_units_per_million": D("0.155"),
+    }
     book = load_price_book(target)
     assert book.price_date == "2026-12-01" and "AWS Price List API" in book.source
     prices = book.region("us-east-1")
@@ -164,8 +210,15 @@ def test_refresh_prices_with_stubber(tmp_path: Path) -> None:
 
 
 def test_refresh_without_credentials_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
