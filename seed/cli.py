@@ -43,8 +43,12 @@ def make_client(endpoint_url: str | None, *, workers: int = 8) -> Any:
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     if endpoint_url:
         local.require_loopback(endpoint_url)
+        # DynamoDB Local keeps one database per access key and region, so
+        # SEED_LOCAL_NAMESPACE gives tests (or parallel demos) their own tables.
         session = boto3.session.Session(
-            aws_access_key_id="local", aws_secret_access_key="local", region_name=region
+            aws_access_key_id=os.environ.get("SEED_LOCAL_NAMESPACE") or "local",
+            aws_secret_access_key="local",
+            region_name=region,
         )
         return session.client("dynamodb", endpoint_url=endpoint_url, config=config)
     return boto3.session.Session(region_name=region).client("dynamodb", config=config)
