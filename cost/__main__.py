@@ -27,7 +27,9 @@ def parser() -> argparse.ArgumentParser:
     estimate = commands.add_parser("estimate", help="price a cloud assembly or template files")
     source = estimate.add_mutually_exclusive_group()
     source.add_argument("--cdk-out", default=None, help="cloud assembly directory (default: cdk.out)")
-    source.add_argument("--template", action="append", default=None, metavar="FILE", help="a template file; repeatable")
+    source.add_argument(
+        "--template", action="extend", nargs="+", default=None, metavar="FILE", help="template file(s); repeatable"
+    )
     estimate.add_argument("--stage", default=None, help="only this stage (dev, staging, prod)")
     estimate.add_argument(
         "--usage",

@@ -89,7 +89,7 @@ def render_markdown(result: dict[str, Any], *, top: int = 10) -> str:
     lines = [
         "### Monthly cost estimate",
         "",
-        f"Prices of {result['price_date']} (us-east-1 list prices). "
+        f"Prices of {result['price_date']} (AWS list prices). "
         f"Total **{amount(result, 'total_monthly_usd')}**/month before the free tier.",
         "",
     ]
