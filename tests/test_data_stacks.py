@@ -192,7 +192,7 @@ def test_tags_names_outputs_and_parameters(synth: Synthesized) -> None:
     )
     template.has_resource_properties(
         "AWS::SSM::Parameter",
-        {"Name": "/auxeira/prod/dynamodb/users/name", "Value": {"Ref": Match.string_like_regexp("^UsersTable")}},
+        {"Name": "/auxeira/prod/dynamodb/users/name", "Value": "auxeira-users-prod"},
     )
     template.has_resource_properties(
         "AWS::SSM::Parameter",
