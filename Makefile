@@ -54,3 +54,32 @@ cost: deps
 	@if [ ! -f cdk.out/manifest.json ] || [ -n "$$(find $(COST_SOURCES) -newer cdk.out/manifest.json -print -quit)" ]; then \
 		rm -rf cdk.out && $(CDK) synth -q $(CDK_ARGS); fi
 	$(PY) -m cost estimate --cdk-out cdk.out
+
+# --- local mode and seed data (issue 5) --------------------------------------------
+# make local: install, synthesize, start DynamoDB Local (in memory, port LOCAL_PORT), create
+# the dev tables from cdk.out, load seed/data, print tables and item counts. DynamoDB Local
+# keeps running afterwards (data lives until it stops); make local-stop stops it.
+LOCAL_PORT ?= 8000
+LOCAL_ENDPOINT := http://127.0.0.1:$(LOCAL_PORT)
+.PHONY: local local-stop java
+java:
+	@command -v java >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "java not found: installing default-jre-headless (DynamoDB Local is a Java program)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+		else \
+			echo "java not found: DynamoDB Local needs a JRE. Install one, e.g." >&2; \
+			echo "  sudo apt-get install -y default-jre-headless   (Debian/Ubuntu)" >&2; \
+			echo "  brew install openjdk                           (macOS)" >&2; \
+			exit 1; \
+		fi; }
+
+local: synth java
+	$(PY) -m seed dynamodb-local start --port $(LOCAL_PORT)
+	$(PY) -m seed local-tables --stage dev --endpoint-url $(LOCAL_ENDPOINT)
+	$(PY) -m seed load --stage dev --endpoint-url $(LOCAL_ENDPOINT)
+	$(PY) -m seed status --stage dev --endpoint-url $(LOCAL_ENDPOINT)
+	@echo "DynamoDB Local keeps running at $(LOCAL_ENDPOINT); stop it with: make local-stop"
+
+local-stop:
+	@$(PY) -m seed dynamodb-local stop
