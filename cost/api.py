@@ -40,10 +40,13 @@ def estimate_assembly(
     *,
     prices: Path | str | None = None,
     default_region: str = DEFAULT_REGION,
+    strict_usage: bool = True,
 ) -> dict[str, Any]:
     """Price every stack of a cloud assembly; ``usage_dir`` None means the default usage/ profiles.
 
     Raises TableforgeError on bad input (no assembly, a bad usage file, an unpriced region).
+    Pass ``strict_usage=False`` to price an older assembly (a diff's base) with today's
+    profiles: entries naming tables it does not have become assumptions, not errors.
     """
     stacks = read_assembly(cdk_out_dir)
     result = estimate_stacks(
@@ -52,6 +55,7 @@ def estimate_assembly(
         usage_files=load_usage_dir(usage_dir),
         stage=stage,
         default_region=default_region,
+        strict_usage=strict_usage,
     )
     result["stage"] = stage
     return result

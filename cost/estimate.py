@@ -187,18 +187,23 @@ class UsageIndex:
                     found = entry
         return found
 
-    def check_all_matched(self, names_present: set[str], systems_present: set[str]) -> None:
+    def check_all_matched(
+        self, names_present: set[str], systems_present: set[str], estimate: Estimate, *, strict: bool
+    ) -> None:
         for file in self.files:
             # A default profile applies only when its system is in the estimate at all.
             if file.system is not None and file.system not in systems_present:
                 continue
             for name in file.entries:
-                if name not in names_present:
+                if name in names_present:
+                    continue
+                if strict:
                     raise TableforgeError(
                         "matches no resource in the templates (use a table's logical ID or system/table)",
                         file=file.path,
                         item=name,
                     )
+                estimate.assume(f"Usage entry {name} in {_display(file.path)} matches no resource here; ignored.")
 
 
 # --- DynamoDB ------------------------------------------------------------------------
@@ -451,7 +456,28 @@ class TablePricer:
         self.add(f"replica {replica.region}", total(parts), " + ".join(texts))
 
 
+#: Table features that cost money but have no price in PRICING.md.
+UNPRICED_FEATURES = {
+    "ContributorInsightsSpecification": "CloudWatch Contributor Insights",
+    "KinesisStreamSpecification": "Kinesis Data Streams for DynamoDB",
+}
+
+
+def _note_unpriced_features(estimate: Estimate, ref: TableRef) -> None:
+    props = ref.resource.get("Properties", {})
+    specs = [props] + list(props.get("Replicas", []) or [])
+    for key, label in UNPRICED_FEATURES.items():
+        for spec in specs:
+            value = spec.get(key)
+            if value and (not isinstance(value, dict) or value.get("Enabled", True)):
+                estimate.assume(
+                    f"{ref.system}/{ref.table}: {label} is enabled and not priced (no price in the price file)."
+                )
+                break
+
+
 def price_table(estimate: Estimate, ref: TableRef, shape: TableShape, usage: ResourceUsage | None) -> None:
+    _note_unpriced_features(estimate, ref)
     pricer = TablePricer(estimate, ref, shape, usage)
     cost, expected = pricer.price()
     primary = pricer.primary()
@@ -592,8 +618,13 @@ def estimate_stacks(
     usage_files: list[UsageFile],
     stage: str | None = None,
     default_region: str = DEFAULT_REGION,
+    strict_usage: bool = True,
 ) -> dict[str, Any]:
-    """Price every stack (optionally one stage) and return the JSON-shaped result."""
+    """Price every stack (optionally one stage) and return the JSON-shaped result.
+
+    With ``strict_usage`` False, usage entries naming no resource are listed as
+    assumptions instead of raising (for pricing an older assembly, e.g. a diff's base).
+    """
     estimate = Estimate(book=book)
     usage = UsageIndex(usage_files)
     wanted = stage.lower() if stage else None
@@ -664,7 +695,7 @@ def estimate_stacks(
                 _skip(estimate, stack, logical_id, kind, "no price for this resource type in the price file")
             group.stacks.add(stack.display_name)
 
-    usage.check_all_matched(names_present, known_systems)
+    usage.check_all_matched(names_present, known_systems, estimate, strict=strict_usage)
     if usage_files and known_systems:
         for file in usage_files:
             if file.system is not None and file.system in known_systems:

@@ -363,3 +363,54 @@ def test_seed_000_usage_table_at_current_prices() -> None:
     assert cents(result["free_tier"][0]["monthly_usd"]) == cents(free) == D("-7.16")
     # What a new account would really pay: about one cent, against the seed's $34.68.
     assert cents(total + free) == D("0.01")
+
+
+def test_classic_table_autoscaling_from_scalable_targets() -> None:
+    """AWS::DynamoDB::Table keeps autoscaling in ApplicationAutoScaling resources; they make the range."""
+    resources = {
+        "Orders": classic_table(
+            "shop", "orders", ProvisionedThroughput={"ReadCapacityUnits": 10, "WriteCapacityUnits": 5}
+        ),
+        "WriteTarget": {
+            "Type": "AWS::ApplicationAutoScaling::ScalableTarget",
+            "Properties": {
+                "ServiceNamespace": "dynamodb",
+                "ScalableDimension": "dynamodb:table:WriteCapacityUnits",
+                "ResourceId": {"Fn::Join": ["", ["table/", {"Ref": "Orders"}]]},
+                "MinCapacity": 5,
+                "MaxCapacity": 20,
+            },
+        },
+        "WritePolicy": {
+            "Type": "AWS::ApplicationAutoScaling::ScalingPolicy",
+            "Properties": {
+                "ScalingTargetId": {"Ref": "WriteTarget"},
+                "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 50},
+            },
+        },
+    }
+    # Consumed: 4 WCU on average; at a 50% target autoscaling holds 8 WCU.
+    result = run(resources, {"Orders": {"monthly_write_request_units": 4 * 730 * 3600}})
+    entry = table_entry(result, "orders")
+    reads = 10 * H * D("0.00013")  # fixed 10 RCU: $0.949
+    low, high = reads + 5 * H * D("0.00065"), reads + 20 * H * D("0.00065")  # 0.949 + 2.3725 / + 9.49
+    expected = reads + 8 * H * D("0.00065")  # 0.949 + 3.796
+    assert (cents(entry["monthly_usd_min"]), cents(entry["monthly_usd_max"])) == (cents(low), cents(high))
+    assert (cents(low), cents(high), cents(expected)) == (D("3.32"), D("10.44"), D("4.75"))
+    assert cents(entry["monthly_usd_expected"]) == cents(expected)
+    assert result["no_charge"] == {
+        "AWS::ApplicationAutoScaling::ScalableTarget": 1,
+        "AWS::ApplicationAutoScaling::ScalingPolicy": 1,
+    }
+
+
+def test_unpriced_table_features_are_named_in_assumptions() -> None:
+    resources = {
+        "OrdersTable": global_table(
+            "shop",
+            "orders",
+            replicas=[{"Region": "us-east-1", "ContributorInsightsSpecification": {"Enabled": True}}],
+        )
+    }
+    result = run(resources)
+    assert any("shop/orders: CloudWatch Contributor Insights" in a for a in result["assumptions"])

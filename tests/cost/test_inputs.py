@@ -225,3 +225,19 @@ def test_refresh_without_credentials_is_a_clear_error(monkeypatch: pytest.Monkey
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     with pytest.raises(TableforgeError, match="no AWS credentials"):
         make_client()
+
+
+def test_lenient_usage_for_an_older_assembly_lists_unmatched_entries() -> None:
+    resources = {"OrdersTable": global_table("shop", "orders")}
+    result = run(resources, {"shop/returns": {"storage_gb": 1}}, strict_usage=False)
+    assert any("shop/returns" in a and "matches no resource" in a for a in result["assumptions"])
+
+
+def test_cli_takes_several_templates_after_one_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = _template(tmp_path)
+    second = _write(
+        tmp_path, "Other.template.json", json.dumps({"Resources": {"LogTable": global_table("ops", "log", pitr=False)}})
+    )
+    assert main(["estimate", "--template", str(first), str(second), "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert sorted(t["table"] for t in result["tables"]) == ["log", "orders"]
