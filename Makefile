@@ -55,6 +55,16 @@ cost: deps
 		rm -rf cdk.out && $(CDK) synth -q $(CDK_ARGS); fi
 	$(PY) -m cost estimate --cdk-out cdk.out
 
+# --- review (issue 7) ---------------------------------------------------------------
+# make review BASE=<git ref>: synthesize BASE in a temporary git worktree and the working
+# tree, then print the DynamoDB-aware diff. Exit 1 when an unacknowledged destructive
+# change reaches staging or prod. REVIEW_FORMAT=json, STAGE=prod and REVIEW_OUT=file optional.
+BASE ?= main
+REVIEW_FORMAT ?= markdown
+.PHONY: review
+review: deps
+	$(PY) -m review ref --base-ref $(BASE) --format $(REVIEW_FORMAT) $(if $(STAGE),--stage $(STAGE)) $(if $(REVIEW_OUT),--output $(REVIEW_OUT))
+
 # --- local mode and seed data (issue 5) --------------------------------------------
 # make local: install, synthesize, start DynamoDB Local (in memory, port LOCAL_PORT), create
 # the dev tables from cdk.out, load seed/data, print tables and item counts. DynamoDB Local

@@ -7,11 +7,14 @@ reaches a protected stage, 2 for bad input (printed as one ``error:`` line).
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
 from review.diff import review
+from review.findings import Report
 from review.render import render_json, render_markdown
+from review.synth_ref import synth_pair, temporary_workdir
 from tableforge.errors import TableforgeError
 
 
@@ -31,15 +34,42 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--output", type=Path, default=None, help="also write the report to this file")
     diff.add_argument("--no-cost", action="store_true", help="skip the cost estimator")
+
+    ref = commands.add_parser("ref", help="synthesize a git ref and the working tree, then diff them")
+    ref.add_argument("--base-ref", required=True, help="git ref to compare against, e.g. main or HEAD~1")
+    ref.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    ref.add_argument("--stage", help="only this stage (dev, staging, prod)")
+    ref.add_argument("--acknowledged", type=Path, default=None)
+    ref.add_argument("--output", type=Path, default=None, help="also write the report to this file")
+    ref.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="synthesize into this directory and keep it (default: a temporary one, removed)",
+    )
+    ref.add_argument("--no-cost", action="store_true", help="skip the cost estimator")
     return parser
+
+
+def _review_ref(args: argparse.Namespace) -> Report:
+    workdir = temporary_workdir(args.keep)
+    try:
+        base, head = synth_pair(args.base_ref, workdir)
+        return review(base, head, stage=args.stage, acknowledged=args.acknowledged, with_cost=not args.no_cost)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        report = review(
-            args.base, args.head, stage=args.stage, acknowledged=args.acknowledged, with_cost=not args.no_cost
-        )
+        if args.command == "ref":
+            report = _review_ref(args)
+        else:
+            report = review(
+                args.base, args.head, stage=args.stage, acknowledged=args.acknowledged, with_cost=not args.no_cost
+            )
     except TableforgeError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

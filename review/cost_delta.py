@@ -91,11 +91,18 @@ def compare_estimates(base: dict[str, Any], head: dict[str, Any]) -> dict[str, A
             }
         )
     b_total, h_total = _range(base, "total_monthly_usd"), _range(head, "total_monthly_usd")
+    b_mon, h_mon = _range(base, "monitoring_monthly_usd"), _range(head, "monitoring_monthly_usd")
     return {
         "available": True,
         "note": "monthly USD from the cost estimator with the default usage profiles",
         "price_date": head.get("price_date"),
         "tables": tables,
+        # Alarms, dashboards, topics: priced per system and stage, not per table.
+        "monitoring": {
+            "base_monthly_usd": _money(b_mon),
+            "head_monthly_usd": _money(h_mon),
+            "delta_monthly_usd": _money(_delta(h_mon, b_mon)),
+        },
         "total": {
             "base_monthly_usd": _money(b_total),
             "head_monthly_usd": _money(h_total),

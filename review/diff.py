@@ -53,7 +53,7 @@ def _identity(resource: dict[str, Any]) -> str | None:
     name = resource.get("Properties", {}).get("TableName")
     if isinstance(name, str):
         return "name:" + name
-    tags = tuple(tag_value(resource, key) for key in ("system", "table", "stage"))
+    tags = [tag_value(resource, key) or "" for key in ("system", "table", "stage")]
     return "tags:" + "/".join(tags) if all(tags) else None
 
 
@@ -225,7 +225,11 @@ class AssemblyDiff:
         new_resource: dict[str, Any],
     ) -> None:
         name = resource.get("Properties", {}).get("TableName", "(generated name)")
-        moved = f" and stack {stack.display_name} -> {new_stack.display_name}" if new_stack is not stack else ""
+        moved = (
+            f" and stack {stack.display_name} -> {new_stack.display_name}"
+            if new_stack.display_name != stack.display_name
+            else ""
+        )
         retained = resource.get("DeletionPolicy") in RETAINING
         fate = (
             "orphans the old table (Retain: the items stay in a table nothing manages)"

@@ -61,8 +61,8 @@ class Resolver:
 
     def _table(self, logical_id: str, stack: StackTemplate) -> dict[str, Any] | None:
         resource = stack.template.get("Resources", {}).get(logical_id)
-        if resource and resource.get("Type") in TABLE_TYPES:
-            return resource
+        if isinstance(resource, dict) and resource.get("Type") in TABLE_TYPES:
+            return dict(resource)
         return None
 
     def _table_name(self, logical_id: str, table: dict[str, Any], stack: StackTemplate, depth: int) -> str:

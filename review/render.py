@@ -107,6 +107,36 @@ def _cost_lines(delta: dict[str, Any]) -> list[str]:
             )
     else:
         lines.append("No table's estimate changes.")
+    monitoring = delta.get("monitoring") or {}
+    change = monitoring.get("delta_monthly_usd")
+    if change and (Decimal(change["min"]) or Decimal(change["max"])):
+        lines += [
+            "",
+            f"Monitoring (alarms, dashboards, topics): {_usd(monitoring['base_monthly_usd'])} -> "
+            f"{_usd(monitoring['head_monthly_usd'])} ({_usd(change, signed=True)}).",
+        ]
+    return lines
+
+
+#: More safe changes than this of one kind in one stack are shown as one line.
+_GROUP_OVER = 3
+
+
+def _safe_lines(findings: list[Finding]) -> list[str]:
+    """Table changes one per line; other resources grouped per stack, change and type."""
+    lines: list[str] = []
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    for f in findings:
+        if f.table is not None:
+            lines.append(_finding_line(f))
+        else:
+            groups.setdefault((f.stack, f.change, f.resource_type), []).append(f)
+    for (stack, change, kind), members in groups.items():
+        if len(members) <= _GROUP_OVER:
+            lines += [_finding_line(f) for f in members]
+            continue
+        sample = ", ".join(f"`{f.logical_id}`" for f in members[:_GROUP_OVER])
+        lines.append(f"- `{stack}` {len(members)} x {kind} `{change}`: {sample} and {len(members) - _GROUP_OVER} more")
     return lines
 
 
@@ -142,7 +172,7 @@ def render_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
         ),
         ("security", "### Security: IAM statements per role", [_security_line(s) for s in report.security]),
         ("cost", "### Cost: monthly delta", _cost_lines(report.cost_delta)),
-        ("safe", "### Safe", [_finding_line(f) for f in report.by_level("safe")]),
+        ("safe", "### Safe", _safe_lines(report.by_level("safe"))),
     ]
     if report.unused_acknowledgements:
         sections.append(
@@ -170,7 +200,7 @@ def render_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
                 break
             out += "\n" + line
     if left_out:
-        shown = ", ".join(f"{n} {k}" for k, n in left_out.items() if n)
+        shown = ", ".join(f"{n} {k} line(s)" for k, n in left_out.items() if n)
         out += (
             f"\n\n---\n**Truncated** to fit a comment: not shown {shown}. The totals above count everything; "
             "run `python -m review diff --format json` (or see the CI job log) for the full report."

@@ -44,21 +44,32 @@ def _entry(
     )
 
 
+_ARN_PREFIX = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:"
+
+
+def _short(resource: str) -> str:
+    return resource.replace(_ARN_PREFIX, "") if resource else "(no resource)"
+
+
 def _describe(atoms: list[Atom]) -> str:
-    by_effect: dict[str, dict[str, set[str]]] = {}
+    """``Allow dynamodb:getitem, dynamodb:query on table/x, table/x/index/y``: actions grouped by resources."""
+    resources_of: dict[tuple[str, str, str], set[str]] = {}
     for atom in atoms:
-        by_effect.setdefault(atom.effect, {}).setdefault(atom.action or "(no action)", set()).add(
-            atom.resource or "(no resource)"
+        resources_of.setdefault((atom.effect, atom.action or "(no action)", atom.condition), set()).add(
+            _short(atom.resource)
         )
+    groups: dict[tuple[str, tuple[str, ...], str], list[str]] = {}
+    for (effect, action, condition), resources in resources_of.items():
+        groups.setdefault((effect, tuple(sorted(resources)), condition), []).append(action)
     parts = []
-    for effect, actions in sorted(by_effect.items()):
-        for action, resources in sorted(actions.items()):
-            parts.append(f"{effect} {action} on {', '.join(sorted(resources))}")
+    for (effect, targets, condition), actions in sorted(groups.items()):
+        when = f" when {condition}" if condition else ""
+        parts.append(f"{effect} {', '.join(sorted(actions))} on {', '.join(targets)}{when}")
     return "; ".join(parts)
 
 
 def _wildcards(atoms: list[Atom]) -> list[str]:
-    return sorted({f"{a.action} on {a.resource}" for a in atoms if a.effect == "Allow" and a.wildcard})
+    return sorted({f"{a.action} on {_short(a.resource)}" for a in atoms if a.effect == "Allow" and a.wildcard})
 
 
 def security_changes(
@@ -99,7 +110,7 @@ def security_changes(
             old_actions = {a.action for a in before.atoms if a.effect == "Allow"}
             old_resources = {a.resource for a in before.atoms if a.effect == "Allow"}
             new_actions = sorted({a.action for a in allow_gained} - old_actions)
-            new_resources = sorted({a.resource for a in allow_gained} - old_resources)
+            new_resources = sorted({_short(r) for r in {a.resource for a in allow_gained} - old_resources})
             parts = []
             if new_actions:
                 parts.append(f"new actions {', '.join(new_actions)}")

@@ -43,7 +43,12 @@ def _index(index: dict[str, Any], types: dict[str, str]) -> dict[str, Any]:
 def _tags(tags: Any) -> dict[str, Any]:
     if isinstance(tags, dict):
         return dict(tags)
-    return {t.get("Key"): t.get("Value") for t in tags or [] if isinstance(t, dict)}
+    return {str(t.get("Key")): t.get("Value") for t in tags or [] if isinstance(t, dict)}
+
+
+def where(region: str) -> str:
+    """`` in us-east-1`` for a replica; nothing for a plain Table's own settings."""
+    return "" if region == TABLE_REGION else f" in {region}"
 
 
 def _replica(settings: dict[str, Any]) -> dict[str, Any]:
@@ -274,7 +279,6 @@ class TableDiff:
 
     def _replicas(self) -> None:
         base, head = self.base["Replicas"], self.head["Replicas"]
-        where = lambda region: "" if region == TABLE_REGION else f" in {region}"  # noqa: E731
         for region in sorted(set(base) - set(head)):
             self._claim("Replicas", region)
             self.hit(
