@@ -58,12 +58,13 @@ cost: deps
 # --- review (issue 7) ---------------------------------------------------------------
 # make review BASE=<git ref>: synthesize BASE in a temporary git worktree and the working
 # tree, then print the DynamoDB-aware diff. Exit 1 when an unacknowledged destructive
-# change reaches staging or prod. REVIEW_FORMAT=json, STAGE=prod and REVIEW_OUT=file optional.
+# change reaches staging or prod. Optional: REVIEW_FORMAT=json, STAGE=prod, REVIEW_OUT=<file>
+# (the printed report, also written there) and REVIEW_JSON=<file> (the JSON report too).
 BASE ?= main
 REVIEW_FORMAT ?= markdown
 .PHONY: review
 review: deps
-	$(PY) -m review ref --base-ref $(BASE) --format $(REVIEW_FORMAT) $(if $(STAGE),--stage $(STAGE)) $(if $(REVIEW_OUT),--output $(REVIEW_OUT))
+	$(PY) -m review ref --base-ref $(BASE) --format $(REVIEW_FORMAT) $(if $(STAGE),--stage $(STAGE)) $(if $(REVIEW_OUT),--output $(REVIEW_OUT)) $(if $(REVIEW_JSON),--json-output $(REVIEW_JSON))
 
 # --- local mode and seed data (issue 5) --------------------------------------------
 # make local: install, synthesize, start DynamoDB Local (in memory, port LOCAL_PORT), create

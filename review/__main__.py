@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         help="acknowledged destructive changes (default: review/acknowledged.yaml)",
     )
     diff.add_argument("--output", type=Path, default=None, help="also write the report to this file")
+    diff.add_argument("--json-output", type=Path, default=None, help="also write the JSON report to this file")
     diff.add_argument("--no-cost", action="store_true", help="skip the cost estimator")
 
     ref = commands.add_parser("ref", help="synthesize a git ref and the working tree, then diff them")
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     ref.add_argument("--stage", help="only this stage (dev, staging, prod)")
     ref.add_argument("--acknowledged", type=Path, default=None)
     ref.add_argument("--output", type=Path, default=None, help="also write the report to this file")
+    ref.add_argument("--json-output", type=Path, default=None, help="also write the JSON report to this file")
     ref.add_argument(
         "--keep",
         type=Path,
@@ -76,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     text = render_json(report) if args.format == "json" else render_markdown(report)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
+    if args.json_output:
+        args.json_output.write_text(render_json(report), encoding="utf-8")
     sys.stdout.write(text)
     if report.blocking:
         print(
