@@ -632,6 +632,7 @@ def estimate_stacks(
     names_present: set[str] = set()
     groups: dict[tuple[str, str], MonitoringGroup] = {}
     regions = {st.display_name: stack_region(st) or default_region for st in stacks}
+    math_alarms = 0
     if not stack_region_known(stacks):
         estimate.assume(f"Stacks without a concrete region are priced in {default_region}.")
 
@@ -668,6 +669,9 @@ def estimate_stacks(
             props = resource.get("Properties", {}) or {}
             if kind == "AWS::CloudWatch::Alarm":
                 group.count("high_resolution_alarm" if _alarm_is_high_resolution(props) else "standard_alarm")
+                metrics = [m for m in props.get("Metrics", []) or [] if isinstance(m, dict) and "MetricStat" in m]
+                if len(metrics) > 1:
+                    math_alarms += 1
             elif kind == "AWS::CloudWatch::CompositeAlarm":
                 group.count("composite_alarm")
             elif kind == "AWS::CloudWatch::Dashboard":
@@ -695,6 +699,11 @@ def estimate_stacks(
                 _skip(estimate, stack, logical_id, kind, "no price for this resource type in the price file")
             group.stacks.add(stack.display_name)
 
+    if math_alarms:
+        estimate.assume(
+            f"{math_alarms} alarms use metric math over several metrics; each is priced as one alarm, "
+            "as PRICING.md lists alarms per alarm-month (if AWS bills them per metric, they cost more)."
+        )
     usage.check_all_matched(names_present, known_systems, estimate, strict=strict_usage)
     if usage_files and known_systems:
         for file in usage_files:

@@ -81,3 +81,34 @@ def test_synth_summary_shows_each_stage_estimate(synth: Any) -> None:
 def test_cli_on_the_assembly(synth: Any, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["estimate", "--cdk-out", str(synth.outdir), "--stage", "staging", "--format", fmt]) == 0
     assert "staging" in capsys.readouterr().out
+
+
+def test_monitoring_line_matches_the_ops_resources(synth: Any) -> None:
+    """Count alarms, composites and dashboards in each Prod stack without tables, price them by hand."""
+    result = estimate_assembly(synth.outdir, stage="prod")
+    by_system = {m["system"]: m for m in result["monitoring"]}
+    counted = 0
+    for name, template in synth.templates.items():
+        if not name.startswith("Prod/"):
+            continue
+        types = [r["Type"] for r in template["Resources"].values()]
+        alarms = types.count("AWS::CloudWatch::Alarm")
+        composites = types.count("AWS::CloudWatch::CompositeAlarm")
+        dashboards = types.count("AWS::CloudWatch::Dashboard")
+        if not (alarms or composites or dashboards):
+            continue
+        high_res = sum(
+            1
+            for r in template["Resources"].values()
+            if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("Period", 60) < 60
+        )
+        hand = (alarms - high_res) * D("0.10") + high_res * D("0.30") + composites * D("0.50") + dashboards * D("3.00")
+        system = next(s for s in by_system if name.split("/")[1].lower().startswith(s))
+        entry = by_system[system]
+        assert name in entry["stacks"]
+        # SNS with no usage and plain budgets cost $0, so the line is the CloudWatch part.
+        assert D(entry["monthly_usd"]) == hand, (name, entry["components"])
+        counted += 1
+    if counted == 0:
+        pytest.skip("no monitoring stacks synthesized")
+    assert D(result["monitoring_monthly_usd"]) == sum(D(m["monthly_usd"]) for m in result["monitoring"])
