@@ -9,6 +9,7 @@ import sys
 
 from aws_cdk import App
 
+from cdk_constructs.nag_packs import unacknowledged_findings
 from stacks.wiring import build_app, load_app_catalog
 from tableforge.errors import TableforgeError
 from tableforge.settings import AppSettings
@@ -23,7 +24,12 @@ def main() -> None:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
     build_app(app, settings, catalog)
-    app.synth()
+    assembly = app.synth()
+    # cdk-nag and the GlobalTable rules: every finding must be fixed or acknowledged.
+    findings = unacknowledged_findings(assembly.directory)
+    if findings:
+        print("\n".join(["error: unacknowledged validation findings:", *map(str, findings)]), file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

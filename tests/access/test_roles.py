@@ -1,0 +1,158 @@
+"""Every role's effective access, read from the SYNTHESIZED policies, equals the matrix in expected.py."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from tests.access import policies
+from tests.access.expected import EXPECTED, LEADING_KEYS, PRINCIPALS, RW
+from tests.conftest import Synthesized
+
+STAGES = ("dev", "staging", "prod")
+SYSTEMS = tuple(EXPECTED)
+
+
+def _stack(system: str, stage: str) -> str:
+    return f"{stage.capitalize()}/{system.capitalize()}Access"
+
+
+def _effective(synth: Synthesized, system: str, stage: str) -> dict[str, dict[str, set[str]]]:
+    template = synth.template(_stack(system, stage))
+    return {
+        name.removeprefix(f"{system}-").removesuffix(f"-{stage}"): policies.effective_dynamodb(
+            role["statements"], system=system, stage=stage
+        )
+        for name, role in policies.roles(template).items()
+    }
+
+
+def _diff(actual: dict[str, dict[str, set[str]]], expected: dict[str, dict[str, frozenset[str]]]) -> list[str]:
+    """Human-readable differences: extra or missing roles, resources and actions."""
+    out = []
+    for consumer in sorted(set(actual) | set(expected)):
+        if consumer not in expected:
+            out.append(f"unexpected role {consumer}")
+            continue
+        if consumer not in actual:
+            out.append(f"missing role {consumer}")
+            continue
+        got, want = actual[consumer], expected[consumer]
+        for resource in sorted(set(got) | set(want)):
+            extra = set(got.get(resource, ())) - set(want.get(resource, ()))
+            missing = set(want.get(resource, ())) - set(got.get(resource, ()))
+            if extra:
+                out.append(f"{consumer}: {resource} grants more than the matrix: {sorted(extra)}")
+            if missing:
+                out.append(f"{consumer}: {resource} lacks {sorted(missing)}")
+    return out
+
+
+@pytest.mark.parametrize("stage", STAGES)
+@pytest.mark.parametrize("system", SYSTEMS)
+def test_every_role_matches_the_matrix(synth: Synthesized, system: str, stage: str) -> None:
+    problems = _diff(_effective(synth, system, stage), EXPECTED[system])
+    assert not problems, "\n".join(problems)
+
+
+def test_an_over_broad_grant_is_caught(synth: Synthesized) -> None:
+    """Widen one synthesized policy by hand: the comparison must notice each way of doing it."""
+    template = synth.template("Prod/AuxeiraAccess")
+    base = _effective(synth, "auxeira", "prod")
+    assert not _diff(base, EXPECTED["auxeira"])
+
+    def widened(mutate: Any) -> list[str]:
+        changed = copy.deepcopy(template)
+        for resource in changed["Resources"].values():
+            if resource["Type"] == "AWS::IAM::ManagedPolicy" and "Analyst" in json.dumps(
+                resource["Properties"]["Roles"]
+            ):
+                mutate(resource["Properties"]["PolicyDocument"]["Statement"])
+        roles = policies.roles(changed)
+        analyst = roles["auxeira-analyst-prod"]["statements"]
+        actual = {**base, "analyst": policies.effective_dynamodb(analyst, system="auxeira", stage="prod")}
+        return _diff(actual, EXPECTED["auxeira"]) + policies.wildcard_problems(analyst)
+
+    users_arn = {"Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/auxeira-users-prod"}
+    # An extra action on a granted table.
+    assert widened(lambda s: s[0]["Action"].append("dynamodb:DeleteItem"))
+    # A table the analyst must never read (password hashes).
+    assert any("users" in p for p in widened(lambda s: s[0]["Resource"].append(users_arn)))
+    # Wildcards of every kind.
+    assert widened(lambda s: s.append({"Effect": "Allow", "Action": "dynamodb:*", "Resource": users_arn}))
+    assert widened(lambda s: s.append({"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}))
+    index_star = {"Fn::Sub": users_arn["Fn::Sub"] + "/index/*"}
+    assert widened(lambda s: s.append({"Effect": "Allow", "Action": "dynamodb:Query", "Resource": index_star}))
+
+
+def test_tenant_scoped_grants_carry_leading_keys(synth: Synthesized) -> None:
+    """002's user-scoped keys: every statement on a tenant-scoped table has the condition, and only those."""
+    checked = 0
+    for stage in STAGES:
+        for system in SYSTEMS:
+            for name, role in policies.roles(synth.template(_stack(system, stage))).items():
+                consumer = name.removeprefix(f"{system}-").removesuffix(f"-{stage}")
+                for action, resource, condition in policies.grants(role["statements"], system=system, stage=stage):
+                    if not action.startswith("dynamodb:"):
+                        continue
+                    expected = LEADING_KEYS.get((system, consumer, resource))
+                    if expected is None:
+                        assert condition is None, f"{name} {action} {resource}: unexpected condition {condition}"
+                    else:
+                        assert condition == {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [expected]}}, (
+                            f"{name} {action} {resource}: {condition}"
+                        )
+                        checked += 1
+    # express-api: user-profiles and notifications, 7 read-write actions each, in 3 stages.
+    assert checked == 2 * len(RW) * 3
+
+
+@pytest.mark.parametrize("system", SYSTEMS)
+def test_trust_fits_the_consumer(synth: Synthesized, system: str) -> None:
+    for name, role in policies.roles(synth.template(_stack(system, "prod"))).items():
+        consumer = name.removeprefix(f"{system}-").removesuffix("-prod")
+        [statement] = role["trust"]["Statement"]
+        kind = PRINCIPALS[system][consumer]
+        principal = statement["Principal"]
+        if kind == "lambda":
+            assert principal == {"Service": "lambda.amazonaws.com"}
+            assert statement["Action"] == "sts:AssumeRole"
+        elif kind == "ecs_task":
+            assert principal == {"Service": "ecs-tasks.amazonaws.com"}
+            assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+        elif kind == "account":
+            assert principal == {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
+            assert statement["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+        else:  # tenant: assumed per request with the tenant's session tag
+            assert statement["Action"] == ["sts:AssumeRole", "sts:TagSession"]
+            assert list(statement["Condition"]["Null"].values()) == ["false"]
+
+
+def test_no_wildcards_anywhere(synth: Synthesized) -> None:
+    """Done-when of issue 4: no statement in any synthesized policy has a wildcard action or * resource."""
+    found = []
+    seen = 0
+    for stack, template in synth.templates.items():
+        for logical_id, resource in template.get("Resources", {}).items():
+            props = resource.get("Properties", {})
+            documents = []
+            if resource["Type"] in policies.POLICY_TYPES:
+                documents.append(props["PolicyDocument"])
+            if resource["Type"] == "AWS::IAM::Role":
+                documents.extend(p["PolicyDocument"] for p in props.get("Policies", []))
+            for document in documents:
+                seen += 1
+                found += [f"{stack} {logical_id} {p}" for p in policies.wildcard_problems(document["Statement"])]
+    assert seen > 0
+    assert not found, "\n".join(found)
+
+
+def test_no_kms_without_a_customer_managed_key(synth: Synthesized) -> None:
+    """The default stages use AWS-owned or AWS-managed keys: no role gets any kms: action."""
+    for system in SYSTEMS:
+        for stage in STAGES:
+            for role in policies.roles(synth.template(_stack(system, stage))).values():
+                assert not [s for s in role["statements"] if any(str(a).startswith("kms:") for a in s["Action"])]
