@@ -7,8 +7,6 @@ file; a problem there is shown in the summary instead of failing the synth.
 
 from __future__ import annotations
 
-import sys
-
 from tableforge.assembly import StackTemplate
 from tableforge.errors import TableforgeError
 from tableforge.summary import SUMMARY_EXTENSIONS, SystemStage
@@ -39,20 +37,5 @@ def add_monthly_estimate(stacks: list[StackTemplate], groups: dict[tuple[str, st
             )
 
 
-def _register() -> None:
-    """Append to SUMMARY_EXTENSIONS, also in ``python -m tableforge.summary``'s own module.
-
-    Run as ``-m``, the summary module is ``__main__``, a second copy whose list
-    is not the one ``import tableforge.summary`` gives us.
-    """
-    lists = [SUMMARY_EXTENSIONS]
-    main = sys.modules.get("__main__")
-    spec = getattr(main, "__spec__", None)
-    if spec is not None and spec.name == "tableforge.summary":
-        lists.append(main.SUMMARY_EXTENSIONS)  # type: ignore[union-attr]
-    for extensions in lists:
-        if add_monthly_estimate not in extensions:
-            extensions.append(add_monthly_estimate)
-
-
-_register()
+if add_monthly_estimate not in SUMMARY_EXTENSIONS:
+    SUMMARY_EXTENSIONS.append(add_monthly_estimate)

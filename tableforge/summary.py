@@ -141,4 +141,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the imported module's main, not this __main__ copy: extensions register on
+    # `tableforge.summary.SUMMARY_EXTENSIONS`, which a -m run would otherwise not see.
+    from tableforge.summary import main as imported_main
+
+    sys.exit(imported_main())
