@@ -148,7 +148,7 @@ def _unique(items: list[Any]) -> list[Any]:
 
 
 def policy_chars(document: Mapping[str, Any]) -> int:
-    """Characters IAM counts for ``document`` (no whitespace), tokens at their upper bound."""
+    """Characters IAM counts for ``document`` (or a statement): no whitespace, tokens at their upper bound."""
     total = len(json.dumps(document, separators=(",", ":")))
     text = json.dumps(document)
     # A token string like "${Token[TOKEN.123]}" stands for an ARN of up to TOKEN_CHARS.
@@ -164,19 +164,24 @@ def split_documents(statements: list[Statement], *, max_chars: int = MAX_POLICY_
     """Pack statements into as few documents of at most ``max_chars`` as a first fit allows.
 
     A statement too large on its own is cut into statements over fewer resources.
+    Sizes add up exactly: a document is its empty shell plus its statements and
+    the commas between them.
     """
+    shell = policy_chars(_document([]))
     pieces: list[Statement] = []
     for statement in statements:
         pieces.extend(_fit(statement, max_chars))
-    documents: list[list[Statement]] = []
+    documents: list[tuple[list[Statement], int]] = []
     for piece in pieces:
-        for doc in documents:
-            if policy_chars(_document([*doc, piece])) <= max_chars:
+        size = policy_chars(piece)
+        for number, (doc, used) in enumerate(documents):
+            if used + 1 + size <= max_chars:
                 doc.append(piece)
+                documents[number] = (doc, used + 1 + size)
                 break
         else:
-            documents.append([piece])
-    return [_document(doc) for doc in documents]
+            documents.append(([piece], shell + size))
+    return [_document(doc) for doc, _ in documents]
 
 
 def _fit(statement: Statement, max_chars: int) -> list[Statement]:
