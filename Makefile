@@ -94,3 +94,11 @@ local: synth java
 
 local-stop:
 	@$(PY) -m seed dynamodb-local stop
+
+# --- access (issue 4) ---------------------------------------------------------------
+# make access-report: docs/access-<system>.md for security review, from the catalog's access
+# matrix with the code that builds the deployed policies: table x consumer -> actions, each
+# consumer's exact statements and a Mermaid graph. No synth, no AWS.
+.PHONY: access-report
+access-report: deps
+	$(PY) -m tools.access_report --catalog catalog --out docs

@@ -1,0 +1,1 @@
+"""Developer tools that read the catalog or the assembly; none is imported by the app."""
