@@ -261,7 +261,11 @@ class AssemblyDiff:
         self, stack: StackTemplate, logical_id: str, resource: dict[str, Any], *, stack_gone: bool
     ) -> None:
         name = resource.get("Properties", {}).get("TableName", "(generated name)")
-        where = "its stack is gone from the head" if stack_gone else "it is no longer in the template"
+        if stack_gone:
+            # cdk deploy leaves a stack that left the app alone; destroying or pruning it is what deletes.
+            where = "its whole stack is gone from the app; destroying or pruning that stack"
+        else:
+            where = "it is no longer in the template"
         if resource.get("DeletionPolicy") in RETAINING:
             why = (
                 "with DeletionPolicy Retain CloudFormation orphans it: the items survive in a table nothing "

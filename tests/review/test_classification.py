@@ -235,6 +235,19 @@ def test_gsi_removed_while_a_role_queries_it_is_risky(make_pair, no_acks):
     assert report.exit_code == 0
 
 
+def test_gsi_removed_is_risky_for_the_real_consumer_roles(make_pair, no_acks):
+    """004: register and login look users up by email; the access stack grants them Query on email-index."""
+    pair = make_pair()
+    with pair.edit("head", "Prod/TranscriptionData") as template:
+        _remove_gsi(template["Resources"][table_id(template, "users")], "email-index")
+    finding = only(run(pair, no_acks), "gsi-removed-in-use")
+    assert {
+        "Prod/TranscriptionAccess/transcription-login-prod",
+        "Prod/TranscriptionAccess/transcription-register-prod",
+    } <= set(finding.detail["consumers"])
+    assert all(consumer.startswith("Prod/") for consumer in finding.detail["consumers"])
+
+
 def test_gsi_removed_with_its_grant_is_safe(make_pair, no_acks):
     pair = make_pair()
     with pair.edit("base", PROD) as template:
