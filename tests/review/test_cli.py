@@ -175,3 +175,18 @@ def test_cost_delta_of_pitr_off_matches_the_price_list(make_pair, no_acks):
     assert Decimal(entry["delta_monthly_usd"]["min"]) == expected == Decimal(entry["delta_monthly_usd"]["max"])
     assert Decimal(delta["total"]["delta_monthly_usd"]["min"]) == expected
     assert "-$0.40" in render_markdown(report)
+
+
+def test_everything_new_still_fits_a_pr_comment(pristine, tmp_path, no_acks):
+    """A base that predates the app is an empty assembly: every resource is new, the comment still fits."""
+    from review.synth_ref import synthesize
+
+    source = tmp_path / "old-checkout"
+    source.mkdir()
+    base = synthesize(source, tmp_path / "base.out", label="base")  # no app.py: no CLI call at all
+    report = review(base, pristine, acknowledged=no_acks, with_cost=False)
+    assert report.exit_code == 0 and not report.by_level("destructive")
+    assert len(report.by_level("safe")) > 300  # 108 tables, their parameters, roles, alarms...
+    text = render_markdown(report)
+    assert len(text) < 65_000
+    assert text.count("`table-added`") == len([f for f in report.findings if f.change == "table-added"])
