@@ -198,6 +198,14 @@ class TableDiff:
         self.claimed |= matched
         return bool(matched)
 
+    def _claim_replica_index(self, name: str) -> None:
+        """The per-replica settings of index ``name`` (Replicas/<region>/GlobalSecondaryIndexes/<name>/...)."""
+        self.claimed |= {
+            p
+            for p in self.paths
+            if len(p) >= 4 and p[0] == "Replicas" and p[2] == "GlobalSecondaryIndexes" and p[3] == name
+        }
+
     def hit(self, level: str, change: str, reason: str, **detail: Any) -> None:
         self.hits.append(Hit(level, change, reason, detail or None))
 
@@ -398,7 +406,7 @@ class TableDiff:
         )
         for name in removed:
             self._claim("GlobalSecondaryIndexes", name)
-            self._claim("Replicas", contains=f"GlobalSecondaryIndexes/{name}")
+            self._claim_replica_index(name)
             readers = self.index_readers(_name(self.base), name)
             if readers:
                 self.hit(
@@ -425,7 +433,7 @@ class TableDiff:
                 )
         for name in added:
             self._claim("GlobalSecondaryIndexes", name)
-            self._claim("Replicas", contains=f"GlobalSecondaryIndexes/{name}")
+            self._claim_replica_index(name)
             capacity = " and needs its own provisioned capacity" if self.head["BillingMode"] == "PROVISIONED" else ""
             self.hit(
                 "safe",
