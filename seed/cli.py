@@ -36,6 +36,9 @@ def make_client(endpoint_url: str | None, *, workers: int = 8) -> Any:
     config = Config(
         # our own backoff handles throttling; botocore must not retry behind it
         retries={"total_max_attempts": 1},
+        # every item was validated against the catalog already; botocore walking
+        # each attribute again costs more CPU than the HTTP call
+        parameter_validation=False,
         max_pool_connections=workers + 4,
         connect_timeout=5,
         read_timeout=60,
@@ -67,7 +70,7 @@ def _flags(values: list[str]) -> dict[str, bool]:
     return flags
 
 
-def _loader(args: argparse.Namespace, stage: str, *, mark: bool = True) -> Loader:
+def _loader(args: argparse.Namespace, stage: str) -> Loader:
     client = make_client(args.endpoint_url, workers=args.workers)
     options = LoadOptions(
         stage=stage,
@@ -75,7 +78,6 @@ def _loader(args: argparse.Namespace, stage: str, *, mark: bool = True) -> Loade
         prune=getattr(args, "prune", False),
         workers=args.workers,
         capacity_share=args.capacity_share,
-        mark=mark,
     )
     return Loader(
         client,
@@ -98,7 +100,7 @@ def cmd_synthetic(args: argparse.Namespace) -> int:
     stage = get_stage(args.stage).name
     catalog = load_catalog(args.catalog)
     sources = synthetic.sources(catalog, args.system, count=args.count, seed=args.seed, ttl_days=args.ttl_days)
-    return _run(args, _loader(args, stage, mark=False), sources, stage)
+    return _run(args, _loader(args, stage), sources, stage)
 
 
 def _run(args: argparse.Namespace, loader: Loader, sources: list[Source], stage: str) -> int:

@@ -11,7 +11,6 @@ float), so ``0.1`` is stored as exactly 0.1.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -323,11 +322,10 @@ def validate_item(source: Source, index: int, item: Any) -> tuple[Any, ...]:
         raise fail(f"an item is a mapping of attribute names to values, got {type(item).__name__}")
     if MARKER_ATTRIBUTE in item:
         raise fail(f"'{MARKER_ATTRIBUTE}' is reserved: the loader sets it to mark what it wrote", MARKER_ATTRIBUTE)
-    key_names = {k.name for k in spec.key_attributes()}
-    for key in spec.key_attributes():
+    keys, key_names, types = _spec_info(spec)
+    for key in keys:
         if key.name not in item:
             raise fail(f"key attribute '{key.name}' is missing", key.name)
-    types = spec.attribute_types()
     for name, attr_type in types.items():
         if name not in item:
             continue  # a GSI key may be absent: the item just stays out of that index
@@ -345,7 +343,7 @@ def validate_item(source: Source, index: int, item: Any) -> tuple[Any, ...]:
     if spec.sort_key:
         limits.append((spec.sort_key.name, MAX_SORT_KEY_BYTES))
     for name, limit in limits:
-        size = _value_size(item[name])
+        size = measure(item[name])
         if size > limit:
             raise fail(f"key value is {size} bytes; DynamoDB allows at most {limit}", name)
     if spec.ttl and spec.ttl in item and not _matches(item[spec.ttl], "N"):
@@ -353,59 +351,104 @@ def validate_item(source: Source, index: int, item: Any) -> tuple[Any, ...]:
             f"TTL attribute must be a number (epoch seconds); DynamoDB ignores {type(item[spec.ttl]).__name__}s",
             spec.ttl,
         )
+    size = 0
     for name, value in item.items():
         if not isinstance(name, str) or not name:
             raise fail("attribute names are non-empty strings", str(name))
-        problem = _check_value(value, 1)
-        if problem:
-            raise fail(problem, name)
-    size = item_size({**item, **source.extra})
+        try:
+            size += _name_size(name) + measure(value)
+        except _BadValue as exc:
+            raise fail(str(exc), name) from None
+    for name, value in source.extra.items():
+        size += _name_size(name) + measure(value)
     if size > MAX_ITEM_BYTES:
         raise fail(f"item is {size} bytes; DynamoDB allows at most {MAX_ITEM_BYTES} (400 KB)")
-    return tuple(_hashable(item[k.name]) for k in spec.key_attributes())
+    return tuple(_hashable(item[k.name]) for k in keys)
+
+
+_SPEC_INFO: dict[int, tuple[TableSpec, Any, set[str], dict[str, str]]] = {}
+
+
+def _spec_info(spec: TableSpec) -> tuple[Any, set[str], dict[str, str]]:
+    """Key attributes, their names and every key/GSI attribute type, computed once per spec."""
+    cached = _SPEC_INFO.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        keys = spec.key_attributes()
+        cached = (spec, keys, {k.name for k in keys}, spec.attribute_types())
+        _SPEC_INFO[id(spec)] = cached
+    return cached[1], cached[2], cached[3]
 
 
 def _hashable(value: Any) -> Any:
     return bytes(value) if isinstance(value, bytearray) else value
 
 
-def _check_value(value: Any, depth: int) -> str | None:
-    if value is None or isinstance(value, (bool, str, bytes, bytearray)):
-        return None
-    if isinstance(value, int):
-        return None if len(str(abs(value)).rstrip("0") or "0") <= MAX_NUMBER_DIGITS else (
-            f"number {value} has more than {MAX_NUMBER_DIGITS} significant digits"
-        )
-    if isinstance(value, float):  # only from generators: be exact about it
-        if not math.isfinite(value):
-            return f"{value} is not a number DynamoDB can store"
-        return None
-    if isinstance(value, Decimal):
-        return _check_decimal(value)
-    if isinstance(value, (list, dict)):
+class _BadValue(Exception):
+    pass
+
+
+def _name_size(name: str) -> int:
+    return len(name) if name.isascii() else len(name.encode("utf-8"))
+
+
+def _number_size(digits: int) -> int:
+    # DynamoDB: about one byte per two significant digits, plus one
+    return (digits + 1) // 2 + 1
+
+
+def measure(value: Any, depth: int = 1) -> int:
+    """The bytes DynamoDB counts for ``value`` (its documented item-size rules);
+    raises _BadValue for what DynamoDB cannot store. One walk does both, because
+    this runs for every attribute of every item."""
+    kind = type(value)
+    if kind is str:
+        return len(value) if value.isascii() else len(value.encode("utf-8"))
+    if kind is bool or value is None:
+        return 1
+    if kind is int:
+        digits = len(str(abs(value)).rstrip("0") or "0")
+        if digits > MAX_NUMBER_DIGITS:
+            raise _BadValue(f"number {value} has more than {MAX_NUMBER_DIGITS} significant digits")
+        return _number_size(digits)
+    if kind is Decimal:
+        if not value.is_finite():
+            raise _BadValue(f"{value} is not a number DynamoDB can store")
+        if not value:
+            return _number_size(1)
+        sign, digits_tuple, exponent = value.as_tuple()
+        digits = len(digits_tuple)
+        while digits > 1 and digits_tuple[digits - 1] == 0:
+            digits -= 1
+        if digits > MAX_NUMBER_DIGITS:
+            raise _BadValue(
+                f"number {value} has {digits} significant digits; DynamoDB keeps at most {MAX_NUMBER_DIGITS}"
+            )
+        magnitude = value.copy_abs()
+        if magnitude < _MIN_NUMBER or magnitude >= _MAX_NUMBER:
+            raise _BadValue(f"number {value} is outside DynamoDB's range (1E-130 to 9.99E+125)")
+        return _number_size(digits)
+    if kind is float:  # only from generators; stored as the Decimal of its repr
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _BadValue(f"{value} is not a number DynamoDB can store")
+        return measure(Decimal(repr(value)), depth)
+    if kind is dict or kind is list:
         if depth > MAX_NESTING:
-            return f"nested more than {MAX_NESTING} levels deep"
-        children = value.values() if isinstance(value, dict) else value
-        for child in children:
-            problem = _check_value(child, depth + 1)
-            if problem:
-                return problem
-        return None
-    return f"unsupported value type {type(value).__name__}"
+            raise _BadValue(f"nested more than {MAX_NESTING} levels deep")
+        # a list or map costs 3 bytes, plus 1 byte per element
+        if kind is dict:
+            return 3 + sum(_name_size(k) + measure(v, depth + 1) + 1 for k, v in value.items())
+        return 3 + sum(measure(v, depth + 1) + 1 for v in value)
+    if kind is bytes or kind is bytearray:
+        return len(value)
+    raise _BadValue(f"unsupported value type {kind.__name__}")
 
 
-def _check_decimal(value: Decimal) -> str | None:
-    if not value.is_finite():
-        return f"{value} is not a number DynamoDB can store"
-    if value == 0:
-        return None
-    digits = value.normalize().as_tuple().digits
-    if len(digits) > MAX_NUMBER_DIGITS:
-        return f"number {value} has {len(digits)} significant digits; DynamoDB keeps at most {MAX_NUMBER_DIGITS}"
-    magnitude = value.copy_abs()
-    if magnitude < Decimal("1E-130") or magnitude >= Decimal("1E+126"):
-        return f"number {value} is outside DynamoDB's range (1E-130 to 9.99E+125)"
-    return None
+_MIN_NUMBER = Decimal("1E-130")
+_MAX_NUMBER = Decimal("1E+126")
+
+
+def item_size(item: dict[str, Any]) -> int:
+    return sum(_name_size(name) + measure(value) for name, value in item.items())
 
 
 def to_decimal(value: Any) -> Any:
@@ -414,36 +457,13 @@ def to_decimal(value: Any) -> Any:
     if isinstance(value, float):
         try:
             return Decimal(repr(value))
-        except InvalidOperation:  # pragma: no cover - guarded by _check_value
+        except InvalidOperation:  # pragma: no cover - guarded by measure()
             return value
     if isinstance(value, list):
         return [to_decimal(v) for v in value]
     if isinstance(value, dict):
         return {k: to_decimal(v) for k, v in value.items()}
     return value
-
-
-def _value_size(value: Any) -> int:
-    """Bytes DynamoDB counts for a value (documented item-size rules)."""
-    if isinstance(value, str):
-        return len(value.encode("utf-8"))
-    if isinstance(value, (bytes, bytearray)):
-        return len(value)
-    if value is None or isinstance(value, bool):
-        return 1
-    if isinstance(value, (int, float, Decimal)):
-        # about one byte per two significant digits, plus one
-        digits = len(Decimal(repr(value) if isinstance(value, float) else value).normalize().as_tuple().digits)
-        return (digits + 1) // 2 + 1
-    if isinstance(value, dict):
-        return 3 + sum(len(k.encode("utf-8")) + _value_size(v) + 1 for k, v in value.items())
-    if isinstance(value, list):
-        return 3 + sum(_value_size(v) + 1 for v in value)
-    return 0
-
-
-def item_size(item: dict[str, Any]) -> int:
-    return sum(len(name.encode("utf-8")) + _value_size(value) for name, value in item.items())
 
 
 @dataclass

@@ -59,14 +59,25 @@ class Namespace:
         return len(self.scan(name))
 
 
+def _namespace(endpoint: str, definitions: dict[str, dict[str, Any]], mp: pytest.MonkeyPatch) -> Namespace:
+    key = f"test{os.getpid()}n{next(_counter)}"
+    mp.setenv("SEED_LOCAL_NAMESPACE", key)
+    mp.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    mp.setenv("AWS_REGION", "us-east-1")
+    client = boto3.session.Session(
+        aws_access_key_id=key, aws_secret_access_key="local", region_name="us-east-1"
+    ).client("dynamodb", endpoint_url=endpoint)
+    return Namespace(endpoint=endpoint, key=key, client=client, definitions=definitions)
+
+
 @pytest.fixture
 def ns(ddb_endpoint: str, dev_tables: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> Namespace:
     """A fresh, empty DynamoDB Local database; the CLI is pointed at it too."""
-    key = f"test{os.getpid()}n{next(_counter)}"
-    monkeypatch.setenv("SEED_LOCAL_NAMESPACE", key)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    client = boto3.session.Session(
-        aws_access_key_id=key, aws_secret_access_key="local", region_name="us-east-1"
-    ).client("dynamodb", endpoint_url=ddb_endpoint)
-    return Namespace(endpoint=ddb_endpoint, key=key, client=client, definitions=dev_tables)
+    return _namespace(ddb_endpoint, dev_tables, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def module_ns(ddb_endpoint: str, dev_tables: dict[str, dict[str, Any]]) -> Iterator[Namespace]:
+    """One database for a whole module: for tests that must leave every table empty."""
+    with pytest.MonkeyPatch.context() as mp:
+        yield _namespace(ddb_endpoint, dev_tables, mp)

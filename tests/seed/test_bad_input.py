@@ -66,11 +66,18 @@ TABLES = ["auxeira-events-dev", "auxeira-partners-dev", "auxeira-leaderboard-dev
           "auxeira-notifications-dev"]
 
 
+@pytest.fixture(scope="module")
+def tables(module_ns: Any) -> Any:
+    """Created once: every case below must leave all of them empty."""
+    module_ns.create(*TABLES)
+    return module_ns
+
+
 @pytest.mark.parametrize(("file", "content", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_input_names_file_item_field_and_writes_nothing(
-    ns: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], file: str, content: str, expected: list[str]
+    tables: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], file: str, content: str, expected: list[str]
 ) -> None:
-    ns.create(*TABLES)
+    ns = tables
     data = tmp_path / "data"
     (data / "auxeira").mkdir(parents=True)
     (data / "auxeira" / "events.yaml").write_text(GOOD)  # valid, and sorted before the bad file
@@ -106,16 +113,16 @@ def test_item_over_400_kb_is_rejected_and_just_under_is_written(
     assert ns.count("auxeira-events-dev") == 1
 
 
-def test_data_for_unknown_system_is_an_error(ns: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_data_for_unknown_system_is_an_error(tables: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "data"
     (data / "nosuch").mkdir(parents=True)
     (data / "nosuch" / "things.yaml").write_text(GOOD)
-    code, err = _load(ns, data, capsys)
+    code, err = _load(tables, data, capsys)
     assert code != 0 and "system 'nosuch'" in err
 
 
-def test_all_errors_are_reported_together(ns: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    ns.create(*TABLES)
+def test_all_errors_are_reported_together(tables: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ns = tables
     data = tmp_path / "data"
     (data / "auxeira").mkdir(parents=True)
     (data / "auxeira" / "partners.yaml").write_text(
