@@ -19,6 +19,7 @@ from cdk_constructs.access_policy import (
     PolicyTooLargeError,
     policy_statements,
     split_documents,
+    tenant_session_statement,
     trust_policy,
 )
 from tableforge.catalog import ConsumerSpec, TableSpec, role_name
@@ -52,6 +53,9 @@ class ConsumerRole(Construct):
         self.statements = policy_statements(
             system=system, consumer=consumer, tables=tables, stage=stage, key_arns=key_arns
         )
+        tenant_session = tenant_session_statement(consumer, role_name=self.role_name)
+        if tenant_session is not None:
+            self.statements.append(tenant_session)
         self.documents = split_documents(self.statements)
         if len(self.documents) > MAX_POLICIES_PER_ROLE:
             raise PolicyTooLargeError(
@@ -62,7 +66,7 @@ class ConsumerRole(Construct):
             self,
             "Role",
             role_name=self.role_name,
-            assume_role_policy_document=trust_policy(consumer),
+            assume_role_policy_document=trust_policy(consumer, role_name=self.role_name),
             description=f"tableforge: {system} consumer {name} ({stage}), access from the catalog matrix",
         )
         for number, document in enumerate(self.documents):

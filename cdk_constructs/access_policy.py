@@ -191,28 +191,29 @@ def _fit(statement: Statement, max_chars: int) -> list[Statement]:
     return _fit(first, max_chars) + _fit(second, max_chars)
 
 
-def trust_policy(consumer: ConsumerSpec) -> dict[str, Any]:
+ACCOUNT_ROOT = {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
+
+
+def role_arn(role_name: str) -> dict[str, str]:
+    """The ARN of a role by its fixed name: no reference to the role resource, so no cycle."""
+    return {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/" + role_name}
+
+
+def trust_policy(consumer: ConsumerSpec, *, role_name: str) -> dict[str, Any]:
     """Who may assume the role.
 
     * Lambda or ECS task: the service principal (ECS with the account as source,
       against confused deputies).
     * People (``account``): principals of this account, with MFA.
-    * Tenant-scoped consumers: the consumer's runtime assumes the role per
-      request with the tenant's session tag, so the trust is the account with
-      ``sts:TagSession`` and the tag required on the request.
+    * Tenant-scoped consumers, in addition: the role itself, re-assumed per
+      request with the tenant's session tag (``sts:TagSession``, tag required).
+      The service's own, untagged session cannot satisfy any LeadingKeys
+      condition, so it reaches only the consumer's non-tenant grants.
     """
-    if consumer.tenant is not None:
-        tag = consumer.tenant.principal_tag
+    if consumer.principal == "account":
         statement: Statement = {
             "Effect": "Allow",
-            "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
-            "Action": ["sts:AssumeRole", "sts:TagSession"],
-            "Condition": {"Null": {f"aws:RequestTag/{tag}": "false"}},
-        }
-    elif consumer.principal == "account":
-        statement = {
-            "Effect": "Allow",
-            "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+            "Principal": {"AWS": ACCOUNT_ROOT},
             "Action": "sts:AssumeRole",
             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
         }
@@ -224,4 +225,32 @@ def trust_policy(consumer: ConsumerSpec) -> dict[str, Any]:
         }
         if consumer.principal == "ecs_task":
             statement["Condition"] = {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
-    return _document([statement])
+    statements = [statement]
+    if consumer.tenant is not None:
+        tag = consumer.tenant.principal_tag
+        statements.append(
+            {
+                "Sid": "TenantSession",
+                "Effect": "Allow",
+                "Principal": {"AWS": ACCOUNT_ROOT},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+                "Condition": {
+                    "ArnEquals": {"aws:PrincipalArn": role_arn(role_name)},
+                    "Null": {f"aws:RequestTag/{tag}": "false"},
+                },
+            }
+        )
+    return _document(statements)
+
+
+def tenant_session_statement(consumer: ConsumerSpec, *, role_name: str) -> Statement | None:
+    """A tenant-scoped role may re-assume itself, setting only the tenant tag."""
+    if consumer.tenant is None:
+        return None
+    return {
+        "Sid": "TenantSession",
+        "Effect": "Allow",
+        "Action": ["sts:AssumeRole", "sts:TagSession"],
+        "Resource": [role_arn(role_name)],
+        "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": [consumer.tenant.principal_tag]}},
+    }

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from cdk_constructs.access_policy import TABLE_ARN, policy_statements
+from cdk_constructs.access_policy import TABLE_ARN, policy_statements, tenant_session_statement
 from tableforge.catalog import (
     FEATURE_FLAGS,
     READ_ACTIONS,
@@ -140,21 +140,29 @@ def _mermaid(tables: Iterable[str], consumers: dict[str, ConsumerSpec]) -> list[
 
 def _statements(system: str, name: str, consumer: ConsumerSpec, catalog: Catalog) -> list[str]:
     statements = policy_statements(system=system, consumer=consumer, tables=catalog.tables(system), stage=REPORT_STAGE)
+    session = tenant_session_statement(consumer, role_name=role_name(system, name, REPORT_STAGE))
+    if session is not None:
+        statements.append(session)
     lines = [f"### `{name}`", "", consumer.description, ""]
     for statement in statements:
         actions = ", ".join(statement["Action"])
         resources = ", ".join(f"`{_short(r)}`" for r in statement["Resource"])
         line = f"- {actions} on {resources}"
-        if "Condition" in statement:
-            keys = statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
-            line += f" when `dynamodb:LeadingKeys` = `{keys[0]}`"
+        condition = statement.get("Condition", {}).get("ForAllValues:StringEquals", {})
+        if "dynamodb:LeadingKeys" in condition:
+            line += f" when `dynamodb:LeadingKeys` = `{condition['dynamodb:LeadingKeys'][0]}`"
+        if "aws:TagKeys" in condition:
+            line += f" (its own role, per request, setting only the `{condition['aws:TagKeys'][0]}` tag)"
         lines.append(line)
     return [*lines, ""]
 
 
 def _short(resource: object) -> str:
     if isinstance(resource, dict) and "Fn::Sub" in resource:
-        return "table/" + str(resource["Fn::Sub"]).removeprefix(TABLE_ARN)
+        text = str(resource["Fn::Sub"])
+        if text.startswith(TABLE_ARN):
+            return "table/" + text.removeprefix(TABLE_ARN)
+        return text.rsplit(":", 1)[-1]
     return str(resource)
 
 

@@ -221,12 +221,20 @@ PRINCIPALS = {
         "seed-loader": "account",
         "analyst": "account",
     },
+    # 002: the Express server runs as a container; the marketplace functions are Lambdas.
     "stackpro": {
-        "express-api": "tenant",
+        "express-api": "ecs_task",
         "get-datasets": "lambda",
-        "get-data-signed-url": "tenant",
-        "get-usage": "tenant",
+        "get-data-signed-url": "lambda",
+        "get-usage": "lambda",
         "etl-anonymize": "lambda",
     },
     "transcription": {name: "lambda" for name in TRANSCRIPTION},
+}
+
+#: (system, consumer) -> the session tag a tenant-scoped role is re-assumed with.
+TENANT_TAGS = {
+    ("stackpro", "express-api"): "user_id",
+    ("stackpro", "get-data-signed-url"): "tenant_id",
+    ("stackpro", "get-usage"): "tenant_id",
 }
