@@ -9,6 +9,7 @@ from constructs import Construct
 
 from stacks.access_stack import AccessStack, access_stack_id, table_key_arns
 from stacks.data_stack import DataStack, data_stack_id
+from stacks.ops_stack import OpsStack, build_ops_stacks
 from tableforge.catalog import Catalog, TableSpec
 from tableforge.stages import StageConfig
 
@@ -23,6 +24,8 @@ class TableforgeStage(Stage):
         self.config = config
         #: system -> the system's data stacks, keyed by their catalog stack number.
         self.data_stacks: dict[str, dict[int, DataStack]] = {}
+        #: system -> its alarms, topic, dashboard and budget (issue 3); never a table.
+        self.ops_stacks: dict[str, dict[int, OpsStack]] = {}
         for system in catalog.systems:
             groups: dict[int, dict[str, TableSpec]] = {}
             for name, spec in catalog.tables(system).items():
@@ -33,6 +36,9 @@ class TableforgeStage(Stage):
                 )
                 for number, tables in sorted(groups.items())
             }
+            self.ops_stacks[system] = build_ops_stacks(
+                self, system=system, tables=catalog.tables(system), config=config
+            )
         #: system -> the roles of its consumers (issue 4), for systems that have any.
         self.access_stacks: dict[str, AccessStack] = {}
         for system in catalog.systems:

@@ -16,6 +16,123 @@ RemovalPolicy = Literal["destroy", "retain"]
 Encryption = Literal["dynamo_owned", "aws_managed", "customer_managed"]
 
 
+#: The DynamoDB operations the seed documents use (000-004); SystemErrors are
+#: published per operation, so the alarm sums these with metric math.
+SEED_OPERATIONS = (
+    "GetItem",
+    "BatchGetItem",
+    "Query",
+    "Scan",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "BatchWriteItem",
+)
+#: CloudWatch: an alarm's metric math may reference at most 10 metrics (a hard limit).
+MAX_METRICS_PER_ALARM = 10
+SubscriptionProtocol = Literal["email", "https"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Subscription:
+    """One endpoint of a system's alarm topic: an email address or an HTTPS URL."""
+
+    protocol: SubscriptionProtocol
+    endpoint: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonitoringConfig:
+    """Alarm thresholds, topic subscriptions and budgets of one stage (issue 3).
+
+    The defaults come from the seeds and from AWS guidance; each is explained
+    where it is declared, and README "Operations" lists them.
+    """
+
+    #: Email/HTTPS endpoints of every system's alarm topic; the topic exists without any.
+    subscriptions: tuple[Subscription, ...] = ()
+    #: 000's "DynamoDB-HighReadThrottle": Sum of throttle events over 300 s above 0.
+    throttle_threshold: float = 0
+    throttle_period_seconds: int = 300
+    throttle_evaluation_periods: int = 1
+    #: AWS: occasional HTTP 500s are expected and retried; alarm only when they persist
+    #: (errors in each of 3 consecutive 5-minute periods).
+    system_errors_threshold: float = 0
+    system_errors_evaluation_periods: int = 3
+    system_error_operations: tuple[str, ...] = SEED_OPERATIONS
+    #: SuccessfulRequestLatency supports percentiles (DynamoDB metrics reference):
+    #: p90 of the main operations, sustained for 3 x 5 minutes (AWS: single spikes
+    #: are normal). 000 targets "response times under 100ms" end to end; DynamoDB
+    #: gets half of that.
+    latency_statistic: str = "p90"
+    latency_threshold_ms: float = 50
+    latency_evaluation_periods: int = 3
+    latency_operations: tuple[str, ...] = ("GetItem", "Query", "PutItem", "UpdateItem")
+    #: Provisioned tables: consumed / provisioned above this, 3 x 5 minutes. Above the
+    #: 70% autoscaling target, so it fires only when scaling cannot keep up.
+    utilization_threshold_percent: float = 80
+    utilization_evaluation_periods: int = 3
+    #: On-demand tables with a max: consumed request units per second above this
+    #: share of the cap for 5 consecutive minutes; at 100% DynamoDB throttles.
+    on_demand_cap_share_percent: float = 80
+    on_demand_cap_evaluation_periods: int = 5
+    #: Global tables: average ReplicationLatency per receiving region, 3 x 5 minutes.
+    replication_latency_threshold_ms: float = 60_000
+    replication_latency_evaluation_periods: int = 3
+    #: Monthly COST budget per system, in USD: 002 "$5 limit", 000 "monthly costs
+    #: under $50", 004 DynamoDB "$15-25" (the top of the range).
+    budgets_usd: tuple[tuple[str, float], ...] = (("stackpro", 5), ("auxeira", 50), ("transcription", 25))
+
+    def __post_init__(self) -> None:
+        def fail(message: str, field: str) -> None:
+            raise StageError(message, item="monitoring", field=field)
+
+        for index, sub in enumerate(self.subscriptions):
+            if sub.protocol == "https" and not sub.endpoint.startswith("https://"):
+                fail(f"an https subscription needs an https:// URL, got {sub.endpoint!r}", f"subscriptions[{index}]")
+            if sub.protocol == "email" and "@" not in sub.endpoint:
+                fail(f"not an email address: {sub.endpoint!r}", f"subscriptions[{index}]")
+        for field, operations in (
+            ("system_error_operations", self.system_error_operations),
+            ("latency_operations", self.latency_operations),
+        ):
+            # One metric per operation plus nothing else: stay within the 10-metric limit.
+            if not 1 <= len(operations) <= MAX_METRICS_PER_ALARM:
+                fail(f"{len(operations)} operations; one alarm may use 1-{MAX_METRICS_PER_ALARM} metrics", field)
+        if not (self.latency_statistic == "Average" or _is_percentile(self.latency_statistic)):
+            fail(f"use 'Average' or a percentile such as 'p90', got {self.latency_statistic!r}", "latency_statistic")
+        if not 0 < self.on_demand_cap_share_percent <= 100:
+            fail("a share of the cap is 1-100 percent", "on_demand_cap_share_percent")
+        if not 0 < self.utilization_threshold_percent <= 100:
+            fail("utilization is 1-100 percent", "utilization_threshold_percent")
+        if self.throttle_period_seconds % 60:
+            fail("DynamoDB metrics are per minute: use a multiple of 60 seconds", "throttle_period_seconds")
+        for system, amount in self.budgets_usd:
+            if amount <= 0:
+                fail(f"budget for '{system}' must be above 0 USD", "budgets_usd")
+
+    def budget_usd(self, system: str) -> float:
+        """The monthly budget of ``system``; a system without one is an error, not $0."""
+        amounts = dict(self.budgets_usd)
+        if system not in amounts:
+            raise StageError(
+                f"no monthly budget for system '{system}'; add it to budgets_usd",
+                item="monitoring",
+                field="budgets_usd",
+            )
+        return amounts[system]
+
+    def with_changes(self, **changes: object) -> MonitoringConfig:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _is_percentile(statistic: str) -> bool:
+    try:
+        return statistic.startswith("p") and 0 < float(statistic[1:]) < 100
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True, kw_only=True)
 class StageConfig:
     """Everything that differs between dev, staging and prod."""
@@ -45,6 +162,8 @@ class StageConfig:
     #: Cost guard on on-demand tables: DynamoDB throttles above these.
     on_demand_max_read_request_units: int | None = None
     on_demand_max_write_request_units: int | None = None
+    #: Alarms, the alarm topic's subscriptions and budgets (issue 3).
+    monitoring: MonitoringConfig = MonitoringConfig()
 
     def __post_init__(self) -> None:
         if not 1 <= self.pitr_recovery_days <= 35:
@@ -87,6 +206,8 @@ DEV = StageConfig(
     # A runaway loop in dev should throttle, not bill.
     on_demand_max_read_request_units=200,
     on_demand_max_write_request_units=100,
+    # Dev shares hosts with experiments: the latency alarm gets 000's whole 100 ms budget.
+    monitoring=MonitoringConfig(latency_threshold_ms=100),
 )
 
 STAGING = StageConfig(
@@ -131,4 +252,3 @@ def select_stages(names: str | None, *, source: str | None = None) -> list[Stage
     if not names:
         return list(STAGES.values())
     return [get_stage(n.strip(), source=source) for n in names.split(",") if n.strip()]
-

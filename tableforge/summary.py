@@ -84,7 +84,7 @@ def _load_extensions() -> None:
 
 
 #: Modules whose import registers a summary extension.
-EXTENSION_MODULES: list[str] = ["cost.summary_ext"]
+EXTENSION_MODULES: list[str] = ["cost.summary_ext", "cdk_constructs.ops_summary"]
 
 
 def summarize(stacks: list[StackTemplate]) -> dict[tuple[str, str], SystemStage]:

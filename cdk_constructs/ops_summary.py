@@ -1,0 +1,48 @@
+"""Synth-summary extension: alarm count per system and stage (each alarm costs money).
+
+Reads the synthesized templates only (no aws_cdk import), like the summary itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tableforge.assembly import StackTemplate
+from tableforge.summary import SUMMARY_EXTENSIONS, SystemStage
+
+#: Same key as stacks.ops_stack.OPS_METADATA_KEY (kept literal to avoid importing aws_cdk).
+OPS_METADATA_KEY = "tableforge:ops"
+METRIC_ALARM = "AWS::CloudWatch::Alarm"
+COMPOSITE_ALARM = "AWS::CloudWatch::CompositeAlarm"
+
+
+def alarm_counts(stacks: list[StackTemplate]) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """(system, stage) -> (metric alarms, alarm metrics billed, composite alarms)."""
+    counts: dict[tuple[str, str], tuple[int, int, int]] = {}
+    for stack in stacks:
+        meta = (stack.template.get("Metadata") or {}).get(OPS_METADATA_KEY)
+        if not meta:
+            continue
+        metric_alarms = [r for _, r in stack.resources(METRIC_ALARM)]
+        billed = sum(_metrics_of(r) for r in metric_alarms)
+        composites = sum(1 for _ in stack.resources(COMPOSITE_ALARM))
+        key = (meta["system"], meta["stage"])
+        old = counts.get(key, (0, 0, 0))
+        counts[key] = (old[0] + len(metric_alarms), old[1] + billed, old[2] + composites)
+    return counts
+
+
+def _metrics_of(alarm: dict[str, Any]) -> int:
+    queries = alarm["Properties"].get("Metrics")
+    if not queries:
+        return 1
+    return sum(1 for q in queries if "MetricStat" in q)
+
+
+def add_alarm_counts(stacks: list[StackTemplate], groups: dict[tuple[str, str], SystemStage]) -> None:
+    for key, (alarms, billed, composites) in alarm_counts(stacks).items():
+        if key in groups:
+            groups[key].extra["alarms"] = f"{alarms} (+{composites} composite, {billed} alarm metrics)"
+
+
+SUMMARY_EXTENSIONS.append(add_alarm_counts)

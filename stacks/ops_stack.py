@@ -1,0 +1,131 @@
+"""A system's operations for one stage: alarms, topic, dashboard and budget.
+
+Nothing here is stateful and no table lives here: redeploying these stacks never
+touches data. Tables are referenced by physical name (a plain string), so no
+CloudFormation export couples them to the data stacks.
+
+One ops stack per data stack ("shard"), so a system's alarms grow with its
+tables without crossing CloudFormation's 500-resource limit, and an alarm never
+moves between stacks when tables are added (its table never changes data stack):
+
+* ``<System>Ops`` (shard 0) holds the topic and its key, the budget, the
+  system-health composite and the alarms and dashboard of data stack 0;
+* ``<System>Ops<k>`` holds the alarms and dashboard of data stack k. Shard 0
+  depends on it, because the composite may only name alarms that exist, so its
+  alarms address the topic by its fixed ARN rather than by reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aws_cdk import Aws, Stack
+from constructs import Construct
+
+from cdk_constructs.monitoring import AlarmTopic, CostBudget, OpsDashboard, SystemHealth, TableAlarms, topic_name
+from tableforge.catalog import TableSpec, construct_id
+from tableforge.errors import StageError
+from tableforge.stages import StageConfig
+
+#: Template metadata the synth summary reads to group alarms by system and stage.
+OPS_METADATA_KEY = "tableforge:ops"
+#: CloudFormation allows 500 resources per stack.
+MAX_STACK_RESOURCES = 500
+
+
+def ops_stack_id(system: str, shard: int = 0) -> str:
+    """``AuxeiraOps`` for shard 0, ``AuxeiraOps1``... after: addressed as ``<Stage>/AuxeiraOps``."""
+    return f"{construct_id(system)}Ops{shard or ''}"
+
+
+def ops_stack_name(system: str, stage: str, shard: int = 0) -> str:
+    return f"{system}-{stage}-ops" + (f"-{shard}" if shard else "")
+
+
+class OpsStack(Stack):
+    """The alarms (and, in shard 0, topic, budget and health) of one system and stage.
+
+    Stack tags ``system`` and ``stage`` are applied by CloudFormation to every
+    resource that supports tags, so the alarms' and the key's cost lands in the
+    system's budget without tags in each template entry.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        stack_id: str,
+        *,
+        system: str,
+        shard: int,
+        tables: Mapping[str, TableSpec],
+        config: StageConfig,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            scope,
+            stack_id,
+            stack_name=ops_stack_name(system, config.name, shard),
+            description=f"tableforge: {system} alarms and dashboard ({config.name}, data stack {shard})"
+            + (", alarm topic, budget and system health" if shard == 0 else ""),
+            tags={"system": system, "stage": config.name},
+            **kwargs,
+        )
+        self.system, self.shard, self.config = system, shard, config
+        if shard == 0:
+            self.topic: AlarmTopic | None = AlarmTopic(self, "AlarmTopic", system=system, stage=config)
+            topic_arn = self.topic.topic_arn
+            CostBudget(self, "CostBudget", system=system, stage=config, topic_arn=topic_arn)
+        else:
+            self.topic = None
+            # The topic's name is fixed: its ARN needs no reference into shard 0.
+            topic_arn = f"arn:{Aws.PARTITION}:sns:{Aws.REGION}:{Aws.ACCOUNT_ID}:{topic_name(system, config.name)}"
+        self.alarms = TableAlarms(self, "Alarms", system=system, tables=tables, stage=config, topic_arn=topic_arn)
+        if tables:
+            suffix = f"-{shard}" if shard else ""
+            OpsDashboard(
+                self,
+                "Dashboard",
+                system=system,
+                tables=tables,
+                stage=config,
+                dashboard_name=f"{system}-{config.name}{suffix}",
+            )
+        self.health: SystemHealth | None = None
+        self.template_options.metadata = {OPS_METADATA_KEY: {"system": system, "stage": config.name, "shard": shard}}
+
+    def add_system_health(self, shards: Mapping[int, OpsStack]) -> None:
+        """Shard 0 only: the composite over every shard's alarms (call once all shards exist)."""
+        assert self.topic is not None, "the system-health alarm lives in shard 0"
+        alarms = [pair for number in sorted(shards) for pair in shards[number].alarms.alarms]
+        self.health = SystemHealth(
+            self, "SystemHealth", system=self.system, stage=self.config, alarms=alarms, topic_arn=self.topic.topic_arn
+        )
+
+    def check_resource_limit(self) -> None:
+        # Count before CloudFormation does, and say what to do about it.
+        alarms = len(self.alarms.alarms) + (self.health.composite_count if self.health else 0)
+        if alarms + 8 > MAX_STACK_RESOURCES:
+            raise StageError(
+                f"{alarms} alarms in {self.stack_name}; CloudFormation allows {MAX_STACK_RESOURCES} resources per "
+                "stack. Give new tables a new data stack number (the ops stacks shard the same way).",
+                item=f"system '{self.system}'",
+                field="stack",
+            )
+
+
+def build_ops_stacks(
+    scope: Construct, *, system: str, tables: Mapping[str, TableSpec], config: StageConfig
+) -> dict[int, OpsStack]:
+    """One :class:`OpsStack` per data stack number of ``system`` (always shard 0), health in shard 0."""
+    by_stack: dict[int, dict[str, TableSpec]] = {0: {}}
+    for name, spec in tables.items():
+        by_stack.setdefault(spec.stack, {})[name] = spec
+    shards = {
+        number: OpsStack(scope, ops_stack_id(system, number), system=system, shard=number, tables=group, config=config)
+        for number, group in sorted(by_stack.items())
+    }
+    shards[0].add_system_health(shards)
+    for shard in shards.values():
+        shard.check_resource_limit()
+    return shards
