@@ -82,6 +82,9 @@ class MonitoringConfig:
     #: Monthly COST budget per system, in USD: 002 "$5 limit", 000 "monthly costs
     #: under $50", 004 DynamoDB "$15-25" (the top of the range).
     budgets_usd: tuple[tuple[str, float], ...] = (("stackpro", 5), ("auxeira", 50), ("transcription", 25))
+    #: For a system not in budgets_usd (a new or generated one): 000's platform-wide
+    #: "monthly costs under $50", so a new system is never unbudgeted.
+    default_budget_usd: float = 50
 
     def __post_init__(self) -> None:
         def fail(message: str, field: str) -> None:
@@ -107,20 +110,13 @@ class MonitoringConfig:
             fail("utilization is 1-100 percent", "utilization_threshold_percent")
         if self.throttle_period_seconds % 60:
             fail("DynamoDB metrics are per minute: use a multiple of 60 seconds", "throttle_period_seconds")
-        for system, amount in self.budgets_usd:
+        for system, amount in (*self.budgets_usd, ("any other system", self.default_budget_usd)):
             if amount <= 0:
-                fail(f"budget for '{system}' must be above 0 USD", "budgets_usd")
+                fail(f"budget for {system!r} must be above 0 USD", "budgets_usd")
 
     def budget_usd(self, system: str) -> float:
-        """The monthly budget of ``system``; a system without one is an error, not $0."""
-        amounts = dict(self.budgets_usd)
-        if system not in amounts:
-            raise StageError(
-                f"no monthly budget for system '{system}'; add it to budgets_usd",
-                item="monitoring",
-                field="budgets_usd",
-            )
-        return amounts[system]
+        """The monthly budget of ``system``: its entry in budgets_usd, else default_budget_usd."""
+        return dict(self.budgets_usd).get(system, self.default_budget_usd)
 
     def with_changes(self, **changes: object) -> MonitoringConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
