@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +163,45 @@ def test_a_wrong_stage_tag_fires(good_table: dict[str, Any]) -> None:
 def test_deletion_protection_is_not_required_in_unprotected_stages(good_table: dict[str, Any]) -> None:
     bad = _break(good_table, BREAKS["GlobalTableDeletionProtection"])
     assert check_template(bad, protected=False, stage="prod") == []
+
+
+# --- every acknowledgment in the app is narrow and has a reason --------------------------
+
+ACKNOWLEDGED = "aws:cdk:acknowledged-rules"
+
+
+def _acknowledgments(outdir: Path) -> list[tuple[str, str, str]]:
+    """(construct path, rule id, reason) recorded in every stack's assembly metadata."""
+    found = []
+    for metadata_file in outdir.rglob("*.metadata.json"):
+        for path, entries in json.loads(metadata_file.read_text()).items():
+            for entry in entries:
+                if entry.get("type") == ACKNOWLEDGED:
+                    found += [(path, rule, reason) for rule, reason in entry["data"].items()]
+    return found
+
+
+def test_acknowledgments_are_narrow_and_have_reasons(synth: Synthesized) -> None:
+    # App and Stage scopes are not in any stack's metadata: ask them directly (4 jsii calls).
+    for scope in (synth.app, *synth.stages.values()):
+        blanket = [m.data for m in scope.node.metadata if m.type == ACKNOWLEDGED]
+        assert not blanket, f"acknowledgment on all of {scope.node.path or 'the app'}: {blanket}"
+    stack_paths = {"/" + name for name in synth.templates}
+    problems = []
+    for path, rule, reason in _acknowledgments(synth.outdir):
+        if path in stack_paths:
+            problems.append(f"{rule} acknowledged for the whole stack {path}; acknowledge it on the resource")
+        if len(str(reason).strip()) < 20:
+            problems.append(f"{rule} at {path}: reason {reason!r} does not say why")
+    assert not problems, "\n".join(problems)
+
+
+def test_acknowledgments_are_found_where_they_are_recorded(tmp_path: Path) -> None:
+    """The check above reads the assembly metadata; show that it sees an acknowledgment there."""
+    app = App(outdir=str(tmp_path))
+    stack = Stack(Stage(app, "Prod"), "S")
+    acknowledge(s3.Bucket(stack, "B"), "AwsSolutions-S1", "a test bucket; logs would need a second bucket")
+    app.synth()
+    assert _acknowledgments(tmp_path) == [
+        ("/Prod/S/B", "Annotation::AwsSolutions-S1", "a test bucket; logs would need a second bucket")
+    ]
