@@ -1,0 +1,70 @@
+"""cfn-lint on the ops templates, one snapshot per ops stack, and the synth summary's alarm counts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cfnlint.api import ManualArgs, lint_file
+
+from tableforge.assembly import read_assembly
+from tableforge.summary import summarize
+from tests.conftest import TEST_REGION, Synthesized
+from tests.ops.helpers import STAGES, SYSTEMS, ops_stack
+
+OPS_STACKS = [ops_stack(stage, system) for stage in STAGES for system in SYSTEMS]
+
+
+def lint_errors(path: Path) -> list[str]:
+    return [str(m) for m in lint_file(path, config=ManualArgs(regions=[TEST_REGION])) if m.rule.id.startswith("E")]
+
+
+def test_cfn_lint_finds_no_errors_in_the_ops_templates(synth: Synthesized) -> None:
+    # Dev carries every alarm kind (cap alarms, utilization, health parts); the
+    # suite-wide tests/test_cfn_lint.py lints the other stages' templates too.
+    stacks = [s for s in read_assembly(synth.outdir) if s.display_name in OPS_STACKS and s.stage == "Dev"]
+    assert len(stacks) == 3
+    errors = [f"{s.display_name}: {e}" for s in stacks for e in lint_errors(s.template_path)]
+    assert not errors, "\n".join(errors[:20])
+
+
+def test_cfn_lint_would_catch_a_broken_alarm(synth: Synthesized, tmp_path: Path) -> None:
+    # The check above can fail: the same kind of alarm with an invalid operator is an error.
+    template = synth.template("Dev/StackproOps")
+    alarm_id, alarm = next((k, r) for k, r in template["Resources"].items() if r["Type"] == "AWS::CloudWatch::Alarm")
+    broken = json.loads(json.dumps(alarm))
+    broken["Properties"]["ComparisonOperator"] = "GreaterThanOrMaybe"
+    path = tmp_path / "broken.json"
+    path.write_text(
+        json.dumps(
+            {
+                "Resources": {
+                    alarm_id: broken,
+                    **{
+                        k: r
+                        for k, r in template["Resources"].items()
+                        if r["Type"] in ("AWS::SNS::Topic", "AWS::KMS::Key")
+                    },
+                }
+            }
+        )
+    )
+    assert lint_errors(path)
+
+
+@pytest.mark.parametrize("stack", OPS_STACKS)
+def test_ops_stack_snapshot(synth: Synthesized, stack: str, snapshot) -> None:  # type: ignore[no-untyped-def]
+    assert synth.template(stack) == snapshot
+
+
+def test_synth_summary_counts_alarms_per_system_and_stage(synth: Synthesized) -> None:
+    groups = summarize(read_assembly(synth.outdir))
+    # stackpro dev: 4 tables x (2 throttle + system errors + latency + 2 cap) alarms, billed per
+    # metric: 2 + 8 operations + 4 operations + 2 = 16 per table.
+    assert groups[("stackpro", "dev")].extra["alarms"] == "24 (+1 composite, 64 alarm metrics)"
+    # prod has no caps: 4 alarms and 14 metrics per table.
+    assert groups[("stackpro", "prod")].extra["alarms"] == "16 (+1 composite, 56 alarm metrics)"
+    # auxeira dev: 224 alarms (see test_alarm_counts_by_hand) and 3 health parts + health.
+    assert groups[("auxeira", "dev")].extra["alarms"].startswith("224 (+4 composite, ")
+    assert all("alarms" in group.extra for group in groups.values())
