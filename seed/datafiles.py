@@ -53,9 +53,7 @@ class SeedValidationError(SeedError):
         lines = [str(e) for e in errors]
         if more:
             lines.append(f"... and {more} more")
-        super().__init__(
-            f"{len(errors) + more} invalid item(s); nothing was written\n  " + "\n  ".join(lines)
-        )
+        super().__init__(f"{len(errors) + more} invalid item(s); nothing was written\n  " + "\n  ".join(lines))
 
 
 # --- where the data is -------------------------------------------------------------
@@ -194,7 +192,7 @@ def _read_yaml(path: Path, display: str) -> Iterator[tuple[int, Any]]:
     except OSError as exc:
         raise SeedError(f"cannot read file: {exc.strerror}", file=display) from None
     try:
-        data = yaml.load(text, Loader=_SeedYamlLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_SeedYamlLoader)
     except _YamlValueError as exc:
         raise SeedError(f"{exc} at line {exc.line}", file=display) from None
     except Exception as exc:  # the catalog loader's duplicate-key error, YAML syntax errors

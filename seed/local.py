@@ -93,7 +93,9 @@ def _create_request(stack: str, logical_id: str, resource: dict[str, Any]) -> di
     return request
 
 
-def _throughput(props: dict[str, Any], replica: dict[str, Any], fallback: dict[str, Any] | None = None) -> dict[str, int]:
+def _throughput(
+    props: dict[str, Any], replica: dict[str, Any], fallback: dict[str, Any] | None = None
+) -> dict[str, int]:
     """GlobalTable: reads per replica, writes autoscaled (the minimum is the floor)."""
     if "ProvisionedThroughput" in props:  # AWS::DynamoDB::Table
         pt = props["ProvisionedThroughput"]
@@ -102,7 +104,9 @@ def _throughput(props: dict[str, Any], replica: dict[str, Any], fallback: dict[s
     read = replica.get("ReadProvisionedThroughputSettings", {})
     read_units = read.get("ReadCapacityUnits") or read.get("ReadCapacityAutoScalingSettings", {}).get("MinCapacity")
     write = props.get("WriteProvisionedThroughputSettings", {})
-    write_units = write.get("WriteCapacityUnits") or write.get("WriteCapacityAutoScalingSettings", {}).get("MinCapacity")
+    write_units = write.get("WriteCapacityUnits") or write.get("WriteCapacityAutoScalingSettings", {}).get(
+        "MinCapacity"
+    )
     return {
         "ReadCapacityUnits": int(read_units or base.get("ReadCapacityUnits", 1)),
         "WriteCapacityUnits": int(write_units or base.get("WriteCapacityUnits", 1)),

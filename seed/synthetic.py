@@ -19,12 +19,27 @@ from tableforge.catalog import Catalog
 
 #: 003 AdvancedSyntheticDataGenerator.industry_patterns (SaaS is its fallback).
 INDUSTRY_PATTERNS = {
-    "AI/ML": {"revenue_multiple": 15, "growth_rate_range": (0.6, 1.2), "burn_rate_multiple": 0.8,
-              "employee_efficiency": 250000, "sse_score_bias": 10},
-    "SaaS": {"revenue_multiple": 12, "growth_rate_range": (0.4, 0.8), "burn_rate_multiple": 0.6,
-             "employee_efficiency": 200000, "sse_score_bias": 5},
-    "Fintech": {"revenue_multiple": 10, "growth_rate_range": (0.5, 0.9), "burn_rate_multiple": 0.7,
-                "employee_efficiency": 300000, "sse_score_bias": 8},
+    "AI/ML": {
+        "revenue_multiple": 15,
+        "growth_rate_range": (0.6, 1.2),
+        "burn_rate_multiple": 0.8,
+        "employee_efficiency": 250000,
+        "sse_score_bias": 10,
+    },
+    "SaaS": {
+        "revenue_multiple": 12,
+        "growth_rate_range": (0.4, 0.8),
+        "burn_rate_multiple": 0.6,
+        "employee_efficiency": 200000,
+        "sse_score_bias": 5,
+    },
+    "Fintech": {
+        "revenue_multiple": 10,
+        "growth_rate_range": (0.5, 0.9),
+        "burn_rate_multiple": 0.7,
+        "employee_efficiency": 300000,
+        "sse_score_bias": 8,
+    },
 }
 #: 003 generate_esg_metrics.esg_baselines: the industries we draw from.
 ESG_BASELINES = {
@@ -73,38 +88,71 @@ def generate(count: int, *, seed: int, now: float, ttl_days: int) -> Iterator[tu
         burn = mrr * 0.8 + employees * 8000  # 003: revenue * 0.8 + employees * 8000
         funding = mrr * 12 * rng.uniform(1.5, 4)
         runway = int(funding / burn)
-        sse = max(0, min(100, int(50 + pattern["sse_score_bias"] + growth * 20 + min(runway, 24) / 2 + rng.uniform(-10, 10))))
+        sse = max(
+            0, min(100, int(50 + pattern["sse_score_bias"] + growth * 20 + min(runway, 24) / 2 + rng.uniform(-10, 10)))
+        )
         valuation = mrr * 12 * pattern["revenue_multiple"]
-        yield "startup-profiles", {
-            "PK": f"STARTUP#{company_id}", "SK": "PROFILE", "startup_id": company_id, "user_id": founder_id,
-            "company_name": f"Synthetic {industry.split('/')[0]} {company_id[:6]}", "industry": industry,
-            "stage": stage, "mrr": _money(mrr), "arr": _money(mrr * 12), "growth_rate": _money(growth * 100),
-            "team_size": employees, "burn_rate": _money(burn), "runway_months": runway, "sse_score": sse,
-            "current_valuation": _money(valuation), "funding_raised": _money(funding), **common,
-        }
+        yield (
+            "startup-profiles",
+            {
+                "PK": f"STARTUP#{company_id}",
+                "SK": "PROFILE",
+                "startup_id": company_id,
+                "user_id": founder_id,
+                "company_name": f"Synthetic {industry.split('/')[0]} {company_id[:6]}",
+                "industry": industry,
+                "stage": stage,
+                "mrr": _money(mrr),
+                "arr": _money(mrr * 12),
+                "growth_rate": _money(growth * 100),
+                "team_size": employees,
+                "burn_rate": _money(burn),
+                "runway_months": runway,
+                "sse_score": sse,
+                "current_valuation": _money(valuation),
+                "funding_raised": _money(funding),
+                **common,
+            },
+        )
         baseline = ESG_BASELINES[industry]
         for month in range(MONTHS):
             lift = month * 0.5 + rng.uniform(-3, 5)  # 003: gradual improvement, more upside
             e, s, g = (min(100.0, baseline[p] + lift) for p in "ESG")
-            yield "esg-metrics", {
-                "id": _uuid(rng), "company_id": company_id,
-                "metric_date": f"{today[:4]}-{month + 1:02d}-01",
-                "environmental_score": int(e), "social_score": int(s), "governance_score": int(g),
-                "overall_esg_score": int((e + s + g) / 3),
-                "carbon_footprint": _money(employees * rng.uniform(2, 5)),
-                "energy_consumption": _money(employees * rng.uniform(3000, 8000)),
-                "renewable_energy_percentage": _money(min(100, rng.uniform(20, 80))),
-                "employees_trained": int(employees * rng.uniform(0.6, 0.9)),
-                "diversity_score": int(rng.uniform(60, 85)), **common,
-            }
+            yield (
+                "esg-metrics",
+                {
+                    "id": _uuid(rng),
+                    "company_id": company_id,
+                    "metric_date": f"{today[:4]}-{month + 1:02d}-01",
+                    "environmental_score": int(e),
+                    "social_score": int(s),
+                    "governance_score": int(g),
+                    "overall_esg_score": int((e + s + g) / 3),
+                    "carbon_footprint": _money(employees * rng.uniform(2, 5)),
+                    "energy_consumption": _money(employees * rng.uniform(3000, 8000)),
+                    "renewable_energy_percentage": _money(min(100, rng.uniform(20, 80))),
+                    "employees_trained": int(employees * rng.uniform(0.6, 0.9)),
+                    "diversity_score": int(rng.uniform(60, 85)),
+                    **common,
+                },
+            )
         perf = STAGE_PERFORMANCE[stage]
         amount = funding * rng.uniform(0.1, 0.4)
-        yield "investments", {
-            "id": _uuid(rng), "investor_id": investor_id, "company_id": company_id,
-            "investment_round": stage, "amount": _money(amount),
-            "post_money_valuation": _money(valuation), "irr": _money(perf["base_irr"] * 100 * rng.uniform(0.5, 1.5)),
-            "status": "active", "investment_date": today, **common,
-        }
+        yield (
+            "investments",
+            {
+                "id": _uuid(rng),
+                "investor_id": investor_id,
+                "company_id": company_id,
+                "investment_round": stage,
+                "amount": _money(amount),
+                "post_money_valuation": _money(valuation),
+                "irr": _money(perf["base_irr"] * 100 * rng.uniform(0.5, 1.5)),
+                "status": "active",
+                "investment_date": today,
+                **common,
+            },
+        )
 
 
 def sources(catalog: Catalog, system: str, *, count: int, seed: int, ttl_days: int) -> list[Source]:
@@ -116,6 +164,7 @@ def sources(catalog: Catalog, system: str, *, count: int, seed: int, ttl_days: i
     tables = catalog.tables(system)
     out = []
     for table in TABLES:
+
         def items(table: str = table) -> Iterator[tuple[int, Any]]:
             index = 0
             for name, item in generate(count, seed=seed, now=now, ttl_days=ttl_days):

@@ -17,41 +17,90 @@ LIMIT = 400 * 1024
 
 # (case id, file name under auxeira/, content, words the error must contain)
 CASES = [
-    ("missing-sort-key", "partners.yaml", "- {PK: 'PARTNER#a', partner_name: A}\n",
-     ["auxeira/partners.yaml", "item [0] (PK='PARTNER#a')", "field 'SK'", "missing"]),
-    ("wrong-key-type", "partners.yaml", "- {PK: 'PARTNER#a', SK: 'OFFERING#1'}\n- {PK: 12, SK: 'OFFERING#2'}\n",
-     ["item [1] (PK=12 SK='OFFERING#2')", "field 'PK'", "must be a string"]),
-    ("wrong-gsi-key-type", "leaderboard.yaml", "- {leaderboard_id: 'SDG#01', entity_id: s1, score: high}\n",
-     ["auxeira/leaderboard.yaml", "item [0]", "field 'score'", "must be a number"]),
-    ("bool-is-not-a-number", "leaderboard.yaml", "- {leaderboard_id: 'SDG#01', entity_id: s1, score: true}\n",
-     ["field 'score'", "must be a number"]),
-    ("empty-string-key", "partners.yaml", "- {PK: '', SK: 'OFFERING#1'}\n",
-     ["item [0]", "field 'PK'", "empty"]),
-    ("empty-string-gsi-key", "users.yaml", "- {PK: 'USER#a', SK: PROFILE, email: ''}\n",
-     ["auxeira/users.yaml", "field 'email'", "empty"]),
-    ("duplicate-key", "partners.yaml",
-     "- {PK: 'PARTNER#a', SK: 'OFFERING#1'}\n- {PK: 'PARTNER#b', SK: 'OFFERING#1'}\n- {PK: 'PARTNER#a', SK: 'OFFERING#1', x: 2}\n",
-     ["item [2] (PK='PARTNER#a' SK='OFFERING#1')", "duplicate key", "item [0]"]),
-    ("duplicate-attribute", "partners.yaml", "- PK: 'PARTNER#a'\n  SK: 'OFFERING#1'\n  PK: 'PARTNER#b'\n",
-     ["auxeira/partners.yaml", "duplicate attribute 'PK'", "line 3"]),
-    ("reserved-marker", "partners.yaml", "- {PK: 'PARTNER#a', SK: 'OFFERING#1', seeded_by: me}\n",
-     ["field 'seeded_by'", "reserved"]),
+    (
+        "missing-sort-key",
+        "partners.yaml",
+        "- {PK: 'PARTNER#a', partner_name: A}\n",
+        ["auxeira/partners.yaml", "item [0] (PK='PARTNER#a')", "field 'SK'", "missing"],
+    ),
+    (
+        "wrong-key-type",
+        "partners.yaml",
+        "- {PK: 'PARTNER#a', SK: 'OFFERING#1'}\n- {PK: 12, SK: 'OFFERING#2'}\n",
+        ["item [1] (PK=12 SK='OFFERING#2')", "field 'PK'", "must be a string"],
+    ),
+    (
+        "wrong-gsi-key-type",
+        "leaderboard.yaml",
+        "- {leaderboard_id: 'SDG#01', entity_id: s1, score: high}\n",
+        ["auxeira/leaderboard.yaml", "item [0]", "field 'score'", "must be a number"],
+    ),
+    (
+        "bool-is-not-a-number",
+        "leaderboard.yaml",
+        "- {leaderboard_id: 'SDG#01', entity_id: s1, score: true}\n",
+        ["field 'score'", "must be a number"],
+    ),
+    ("empty-string-key", "partners.yaml", "- {PK: '', SK: 'OFFERING#1'}\n", ["item [0]", "field 'PK'", "empty"]),
+    (
+        "empty-string-gsi-key",
+        "users.yaml",
+        "- {PK: 'USER#a', SK: PROFILE, email: ''}\n",
+        ["auxeira/users.yaml", "field 'email'", "empty"],
+    ),
+    (
+        "duplicate-key",
+        "partners.yaml",
+        "- {PK: 'PARTNER#a', SK: 'OFFERING#1'}\n- {PK: 'PARTNER#b', SK: 'OFFERING#1'}\n- {PK: 'PARTNER#a', SK: 'OFFERING#1', x: 2}\n",
+        ["item [2] (PK='PARTNER#a' SK='OFFERING#1')", "duplicate key", "item [0]"],
+    ),
+    (
+        "duplicate-attribute",
+        "partners.yaml",
+        "- PK: 'PARTNER#a'\n  SK: 'OFFERING#1'\n  PK: 'PARTNER#b'\n",
+        ["auxeira/partners.yaml", "duplicate attribute 'PK'", "line 3"],
+    ),
+    (
+        "reserved-marker",
+        "partners.yaml",
+        "- {PK: 'PARTNER#a', SK: 'OFFERING#1', seeded_by: me}\n",
+        ["field 'seeded_by'", "reserved"],
+    ),
     ("ttl-not-a-number", "users.yaml", None, None),  # filled below: users has no TTL; use notifications
-    ("nan", "partners.yaml", "- {PK: 'PARTNER#a', SK: 'OFFERING#1', ratio: .nan}\n",
-     ["auxeira/partners.yaml", "not a number DynamoDB can store", "line 1"]),
-    ("too-many-digits", "partners.yaml",
-     "- {PK: 'PARTNER#a', SK: 'OFFERING#1', big: 123456789012345678901234567890123456789}\n",
-     ["item [0]", "field 'big'", "significant digits"]),
+    (
+        "nan",
+        "partners.yaml",
+        "- {PK: 'PARTNER#a', SK: 'OFFERING#1', ratio: .nan}\n",
+        ["auxeira/partners.yaml", "not a number DynamoDB can store", "line 1"],
+    ),
+    (
+        "too-many-digits",
+        "partners.yaml",
+        "- {PK: 'PARTNER#a', SK: 'OFFERING#1', big: 123456789012345678901234567890123456789}\n",
+        ["item [0]", "field 'big'", "significant digits"],
+    ),
     ("not-a-list", "partners.yaml", "PK: 'PARTNER#a'\nSK: 'OFFERING#1'\n", ["auxeira/partners.yaml", "list of items"]),
     ("item-not-a-mapping", "partners.yaml", "- just a string\n", ["item [0]", "mapping"]),
-    ("invalid-json", "partners.json", '[{"PK": "PARTNER#a", "SK": "OFFERING#1"}, {"PK": }]',
-     ["auxeira/partners.json", "item [1]", "invalid JSON"]),
-    ("unknown-table", "no-such-table.yaml", GOOD, ["auxeira/no-such-table.yaml", "table 'no-such-table'", "does not declare"]),
+    (
+        "invalid-json",
+        "partners.json",
+        '[{"PK": "PARTNER#a", "SK": "OFFERING#1"}, {"PK": }]',
+        ["auxeira/partners.json", "item [1]", "invalid JSON"],
+    ),
+    (
+        "unknown-table",
+        "no-such-table.yaml",
+        GOOD,
+        ["auxeira/no-such-table.yaml", "table 'no-such-table'", "does not declare"],
+    ),
 ]
 CASES = [c for c in CASES if c[2] is not None] + [
-    ("ttl-not-a-number", "notifications.yaml",
-     "- {PK: 'USER#a', SK: 'NOTIFICATION#1', expires_at: '2026-01-01'}\n",
-     ["auxeira/notifications.yaml", "field 'expires_at'", "epoch seconds"]),
+    (
+        "ttl-not-a-number",
+        "notifications.yaml",
+        "- {PK: 'USER#a', SK: 'NOTIFICATION#1', expires_at: '2026-01-01'}\n",
+        ["auxeira/notifications.yaml", "field 'expires_at'", "epoch seconds"],
+    ),
 ]
 
 
@@ -62,8 +111,13 @@ def _load(ns: Any, data: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int,
     return code, err
 
 
-TABLES = ["auxeira-events-dev", "auxeira-partners-dev", "auxeira-leaderboard-dev", "auxeira-users-dev",
-          "auxeira-notifications-dev"]
+TABLES = [
+    "auxeira-events-dev",
+    "auxeira-partners-dev",
+    "auxeira-leaderboard-dev",
+    "auxeira-users-dev",
+    "auxeira-notifications-dev",
+]
 
 
 @pytest.fixture(scope="module")

@@ -27,14 +27,17 @@ def test_json_items_are_streamed_across_chunk_boundaries(tmp_path: Path) -> None
     assert parsed[3]["v"] == Decimal("0.3")
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("", "empty"),
-    ('{"PK": "a"}', "JSON array"),
-    ('[{"PK": "a"} {"PK": "b"}]', "expected ',' or ']' after item [0]"),
-    ('[{"PK": "a"},', "unexpected end of file after item [0]"),
-    ('[{"PK": "a", "PK": "b"}]', "duplicate attribute 'PK'"),
-    ('[{"PK": "a"}] x', "after the closing"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty"),
+        ('{"PK": "a"}', "JSON array"),
+        ('[{"PK": "a"} {"PK": "b"}]', "expected ',' or ']' after item [0]"),
+        ('[{"PK": "a"},', "unexpected end of file after item [0]"),
+        ('[{"PK": "a", "PK": "b"}]', "duplicate attribute 'PK'"),
+        ('[{"PK": "a"}] x', "after the closing"),
+    ],
+)
 def test_malformed_json_is_named(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "bad.json"
     path.write_text(text)
@@ -66,8 +69,20 @@ def test_provisioned_table_is_rate_limited_to_a_share_of_its_capacity(
     ns: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ns.create("auxeira-leaderboard-dev")
-    code = main(["load", "--stage", "dev", "--endpoint-url", ns.endpoint, "--system", "auxeira",
-                 "--table", "leaderboard", "--json"])
+    code = main(
+        [
+            "load",
+            "--stage",
+            "dev",
+            "--endpoint-url",
+            ns.endpoint,
+            "--system",
+            "auxeira",
+            "--table",
+            "leaderboard",
+            "--json",
+        ]
+    )
     assert code == 0
     (table,) = json.loads(capsys.readouterr().out)["tables"]
     # 000: leaderboard "Provisioned (10/3)": half of 3 WCU
@@ -78,8 +93,22 @@ def test_synthetic_items_follow_003_and_expire(ns: Any, capsys: pytest.CaptureFi
     tables = ["auxeira-startup-profiles-dev", "auxeira-esg-metrics-dev", "auxeira-investments-dev"]
     ns.create(*tables)
     before = time.time()
-    code = main(["synthetic", "--system", "auxeira", "--stage", "dev", "--count", "4",
-                 "--ttl-days", "2", "--endpoint-url", ns.endpoint, "--json"])
+    code = main(
+        [
+            "synthetic",
+            "--system",
+            "auxeira",
+            "--stage",
+            "dev",
+            "--count",
+            "4",
+            "--ttl-days",
+            "2",
+            "--endpoint-url",
+            ns.endpoint,
+            "--json",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     result = json.loads(capsys.readouterr().out)
     # per company: one profile, 12 months of ESG history (003: "Generate 12 months"), one investment
@@ -100,6 +129,7 @@ def test_synthetic_items_follow_003_and_expire(ns: Any, capsys: pytest.CaptureFi
 
 
 def test_synthetic_is_auxeira_only(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["synthetic", "--system", "stackpro", "--stage", "dev", "--count", "1",
-                 "--endpoint-url", "http://127.0.0.1:9"])
+    code = main(
+        ["synthetic", "--system", "stackpro", "--stage", "dev", "--count", "1", "--endpoint-url", "http://127.0.0.1:9"]
+    )
     assert code != 0 and "auxeira" in capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,9 @@ def test_prune_deletes_only_items_the_loader_wrote(ns: Any, tmp_path: Path, caps
     assert ns.count(name) == len(events) + 2
 
 
-def test_dry_run_writes_nothing_and_prints_the_diff(ns: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_writes_nothing_and_prints_the_diff(
+    ns: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     name = "auxeira-partners-dev"
     ns.create(name)
     data = _copy_table_data(tmp_path, "auxeira", "partners")
@@ -109,7 +112,13 @@ def test_dry_run_writes_nothing_and_prints_the_diff(ns: Any, tmp_path: Path, cap
 
     code, out, _ = run(capsys, ns, "load", "--data", str(data), "--dry-run", "--prune", "--json")
     result = json.loads(out)
-    assert (result["added"], result["changed"], result["removed"], result["written"], result["deleted"]) == (0, 1, 1, 0, 0)
+    assert (result["added"], result["changed"], result["removed"], result["written"], result["deleted"]) == (
+        0,
+        1,
+        1,
+        0,
+        0,
+    )
     diff = result["tables"][0]["diff"]
     assert f"~ PK='{offerings[0]['PK']}' SK='{offerings[0]['SK']}' (discount_value)" in diff
     assert f"- PK='{removed['PK']}' SK='{removed['SK']}'" in diff
@@ -150,3 +159,24 @@ def test_missing_table_is_an_error_before_any_write(ns: Any, capsys: pytest.Capt
     assert code != 0
     assert "does not exist at this endpoint" in err
     assert ns.count("auxeira-activities-catalog-dev") == 0
+
+
+def test_binary_sets_and_nested_values_round_trip(ns: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The loader encodes request bodies itself: binary must arrive base64-decoded, maps
+    and lists intact, and a reload must see them as unchanged."""
+    ns.create("auxeira-events-dev")
+    data = tmp_path / "data"
+    (data / "auxeira").mkdir(parents=True)
+    (data / "auxeira" / "events.yaml").write_text(
+        "- PK: 'EVENT#bin'\n  SK: 'DATE#1'\n  logo: !!binary aGVsbG8=\n"
+        "  meta: {tags: [a, b], nested: {n: 1.50, ok: true, none: null}}\n"
+    )
+    assert run(capsys, ns, "load", "--data", str(data))[0] == 0
+    (item,) = ns.scan("auxeira-events-dev")
+    assert item["logo"] == {"B": b"hello"}
+    assert item["meta"]["M"]["tags"] == {"L": [{"S": "a"}, {"S": "b"}]}
+    nested = item["meta"]["M"]["nested"]["M"]
+    assert Decimal(nested.pop("n")["N"]) == Decimal("1.5")
+    assert nested == {"ok": {"BOOL": True}, "none": {"NULL": True}}
+    code, out, _ = run(capsys, ns, "load", "--data", str(data))
+    assert "written 0, unchanged 1" in out

@@ -25,9 +25,7 @@ def _keys(schema: list[dict[str, str]]) -> list[tuple[str, str]]:
     return [(k["AttributeName"], k["KeyType"]) for k in schema]
 
 
-def test_local_tables_match_the_template(
-    synth: Any, ns: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_local_tables_match_the_template(synth: Any, ns: Any, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["local-tables", "--stage", "dev", "--endpoint-url", ns.endpoint, "--cdk-out", str(synth.outdir)])
     out, err = capsys.readouterr()
     assert code == 0, err
@@ -64,7 +62,9 @@ def test_provisioned_capacity_is_000s(synth: Any, ns: Any) -> None:
         assert (pt["ReadCapacityUnits"], pt["WriteCapacityUnits"]) == (read, write), name
 
 
-def test_rerun_keeps_tables_and_refuses_a_changed_schema(ns: Any, synth: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_rerun_keeps_tables_and_refuses_a_changed_schema(
+    ns: Any, synth: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = ["local-tables", "--stage", "dev", "--endpoint-url", ns.endpoint, "--cdk-out", str(synth.outdir)]
     ns.client.create_table(
         TableName="auxeira-events-dev",

@@ -62,8 +62,15 @@ def test_auxeira_reference_sets_match_the_seeds() -> None:
     assert {p["partner_tier_requirement"] for p in partners} <= {"bronze", "silver", "gold", "platinum"}
     # 001: subscription_tier (Growth, Scale, Enterprise); partner_tier (Bronze, Silver, Gold, Platinum)
     tiers = items("auxeira", "subscription-events")
-    assert [t["tier_name"] for t in tiers if t["record_type"] == "partner_tier"] == ["Bronze", "Silver", "Gold", "Platinum"]
-    assert {"Growth", "Scale", "Enterprise"} <= {t["tier_name"] for t in tiers if t["record_type"] == "subscription_tier"}
+    assert [t["tier_name"] for t in tiers if t["record_type"] == "partner_tier"] == [
+        "Bronze",
+        "Silver",
+        "Gold",
+        "Platinum",
+    ]
+    assert {"Growth", "Scale", "Enterprise"} <= {
+        t["tier_name"] for t in tiers if t["record_type"] == "subscription_tier"
+    }
     # 001 Table 8: event_type (funding, technology, networking, partner)
     assert {e["event_type"] for e in items("auxeira", "events")} == {"funding", "technology", "networking", "partner"}
 
@@ -75,7 +82,9 @@ def test_stackpro_policy_flags_and_settings_match_002() -> None:
     assert (policy["k_anonymity"], policy["retention_raw_days"], policy["retention_anonymized_days"]) == (20, 90, 730)
     # 002: "Feature Flags (All OFF)": MARKETPLACE_ENABLED, ETL_ENABLED, IOT_ENABLED, DATA_SELLER_PORTAL_ENABLED
     flags = {s["flag"]: s["enabled"] for s in settings.values() if s["record_type"] == "feature_flag"}
-    assert flags == dict.fromkeys(["MARKETPLACE_ENABLED", "ETL_ENABLED", "IOT_ENABLED", "DATA_SELLER_PORTAL_ENABLED"], False)
+    assert flags == dict.fromkeys(
+        ["MARKETPLACE_ENABLED", "ETL_ENABLED", "IOT_ENABLED", "DATA_SELLER_PORTAL_ENABLED"], False
+    )
     # 002: "Budget alerts: $5 threshold with 50%/80%/100% warnings"
     assert settings["SETTING#budget_alert_usd"]["value"] == 5
     assert settings["SETTING#budget_alert_percentages"]["value"] == [50, 80, 100]
@@ -92,11 +101,14 @@ def test_transcription_packages_and_tiers_use_004s_transaction_fields() -> None:
     assert all("user_id" not in r for r in rows)
 
 
-@pytest.mark.parametrize(("system", "table", "gsi_attrs"), [
-    ("auxeira", "esg-reports", []),
-    ("auxeira", "subscription-events", ["user_id", "event_type"]),
-    ("auxeira", "leaderboard", ["score"]),
-])
+@pytest.mark.parametrize(
+    ("system", "table", "gsi_attrs"),
+    [
+        ("auxeira", "esg-reports", []),
+        ("auxeira", "subscription-events", ["user_id", "event_type"]),
+        ("auxeira", "leaderboard", ["score"]),
+    ],
+)
 def test_reference_rows_stay_out_of_indexes(system: str, table: str, gsi_attrs: list[str]) -> None:
     for item in items(system, table):
         assert not any(a in item for a in gsi_attrs)

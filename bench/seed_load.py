@@ -1,0 +1,259 @@
+"""Benchmark: the seed loader against boto3's Table.batch_writer(), same items, same run.
+
+    .venv/bin/python bench/seed_load.py [--items 100000] [--workers 8] [--endpoint-url URL]
+
+Starts DynamoDB Local (in memory, loopback, free port) unless --endpoint-url is given,
+writes N items shaped like auxeira token-transactions (the catalog's key schema and
+GSI) to a JSON file, then loads them into two fresh tables: once with batch_writer()
+(the baseline, reading the same file) and once with `seed`'s loader (validation pass,
+then parallel BatchWriteItem). Each side runs in its own child process, so the peak
+RSS reported is that side's own. Target: the loader at least 3x the baseline.
+
+Before either side is timed, a warm-up load runs so both meet a JIT-warmed DynamoDB
+Local (otherwise whichever side goes first pays for the JVM's warm-up).
+
+--rtt-ms N (optional, off by default) adds N ms to every request on both sides, a
+model of the network round trip to a real DynamoDB endpoint. DynamoDB Local answers
+over loopback in well under a millisecond, which hides what parallel requests buy
+against the real service; figures with --rtt-ms are a model and are labelled so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+
+SYSTEM, TABLE = "auxeira", "token-transactions"
+
+
+def _client(endpoint: str) -> Any:
+    import boto3
+
+    return boto3.session.Session(
+        aws_access_key_id="bench", aws_secret_access_key="bench", region_name="us-east-1"
+    ).client("dynamodb", endpoint_url=endpoint)
+
+
+def _spec() -> Any:
+    from tableforge.catalog import load_catalog
+
+    return load_catalog(ROOT / "catalog").tables(SYSTEM)[TABLE]
+
+
+def create_table(endpoint: str, name: str) -> None:
+    """The catalog's key schema and GSI for token-transactions, on-demand, no cap."""
+    spec = _spec()
+    client = _client(endpoint)
+    attrs = spec.attribute_types()
+    gsis = [
+        {
+            "IndexName": g.name,
+            "KeySchema": [{"AttributeName": g.partition_key.name, "KeyType": "HASH"}]
+            + ([{"AttributeName": g.sort_key.name, "KeyType": "RANGE"}] if g.sort_key else []),
+            "Projection": {"ProjectionType": "ALL"},
+        }
+        for g in spec.gsis
+    ]
+    client.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": spec.partition_key.name, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t in attrs.items()],
+        BillingMode="PAY_PER_REQUEST",
+        GlobalSecondaryIndexes=gsis,
+    )
+    client.get_waiter("table_exists").wait(TableName=name)
+
+
+def write_items(path: Path, count: int) -> None:
+    """token_transactions rows as 003 defines them, streamed to a JSON array."""
+    types = ["earned", "spent", "bonus", "penalty"]
+    with path.open("w") as out:
+        out.write("[\n")
+        for i in range(count):
+            item = {
+                "id": f"00000000-0000-4000-8000-{i:012d}",
+                "user_id": f"user-{i % 5000:05d}",
+                "created_at": f"2026-01-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z",
+                "transaction_type": types[i % 4],
+                "amount": 10 + i % 250,
+                "multiplier": 1.25,
+                "reason": "Weekly metrics update",
+                "activity_type": "weekly-metrics-update",
+                "streak_count": i % 12,
+                "quality_score": 50 + i % 50,
+                "region_multiplier": 1.1,
+                "stage_multiplier": 1.0,
+                "consistency_multiplier": 1.05,
+                "total_tokens_after": 1000 + i,
+            }
+            out.write(("," if i else "") + json.dumps(item) + "\n")
+        out.write("]\n")
+
+
+# --- the two sides (each in its own process) ---------------------------------------------
+
+
+def _add_rtt(events: Any, rtt_ms: float) -> None:
+    if rtt_ms > 0:
+        events.register("before-send.dynamodb", lambda **_: time.sleep(rtt_ms / 1000))
+
+
+def run_baseline(endpoint: str, name: str, path: Path, rtt_ms: float = 0) -> dict[str, Any]:
+    from decimal import Decimal
+
+    import boto3
+
+    table = (
+        boto3.session.Session(aws_access_key_id="bench", aws_secret_access_key="bench", region_name="us-east-1")
+        .resource("dynamodb", endpoint_url=endpoint)
+        .Table(name)
+    )
+    _add_rtt(table.meta.client.meta.events, rtt_ms)
+    started = time.perf_counter()
+    items = json.loads(path.read_text(), parse_float=Decimal)
+    with table.batch_writer() as writer:
+        for item in items:
+            writer.put_item(Item=item)
+    return {"items": len(items), "seconds": time.perf_counter() - started}
+
+
+def run_loader(endpoint: str, name: str, path: Path, workers: int, rtt_ms: float = 0) -> dict[str, Any]:
+    from seed.cli import make_client
+    from seed.datafiles import MARKER_ATTRIBUTE, MARKER_VALUE, Source, _read_json
+    from seed.sync import Loader, LoadOptions
+
+    os.environ["SEED_LOCAL_NAMESPACE"] = "bench"
+    os.environ["AWS_REGION"] = "us-east-1"
+    spec = _spec()  # catalog loading is a fixed cost, not throughput: outside the timer
+    client = make_client(endpoint, workers=workers)
+    _add_rtt(client.meta.events, rtt_ms)
+    started = time.perf_counter()
+    source = Source(
+        system=SYSTEM,
+        table=TABLE,
+        spec=spec,
+        display=str(path),
+        items=lambda: _read_json(path, str(path)),
+        extra={MARKER_ATTRIBUTE: MARKER_VALUE},
+    )
+    loader = Loader(
+        client,
+        options=LoadOptions(stage="bench", workers=workers),
+        table_name=lambda _s, _t: name,
+    )
+    (result,) = loader.run([source])
+    return {"items": result.written, "seconds": time.perf_counter() - started}
+
+
+def child(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if args.child == "baseline":
+        outcome = run_baseline(args.endpoint_url, args.table, path, args.rtt_ms)
+    else:
+        outcome = run_loader(args.endpoint_url, args.table, path, args.workers, args.rtt_ms)
+    outcome["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(outcome))
+    return 0
+
+
+def _side(kind: str, endpoint: str, table: str, path: Path, workers: int, rtt_ms: float) -> dict[str, Any]:
+    create_table(endpoint, table)
+    output = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            kind,
+            "--endpoint-url",
+            endpoint,
+            "--table",
+            table,
+            "--file",
+            str(path),
+            "--workers",
+            str(workers),
+            "--rtt-ms",
+            str(rtt_ms),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    outcome = json.loads(output.strip().splitlines()[-1])
+    count = sum(p["Count"] for p in _client(endpoint).get_paginator("scan").paginate(TableName=table, Select="COUNT"))
+    if count != outcome["items"]:
+        raise SystemExit(f"{kind}: table holds {count} items, expected {outcome['items']}")
+    return outcome
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--endpoint-url")
+    parser.add_argument("--rtt-ms", type=float, default=0, help="modelled round trip per request (default 0)")
+    parser.add_argument("--warmup", type=int, default=20_000, help="items loaded untimed first (default 20000)")
+    parser.add_argument("--child", choices=["baseline", "loader"], help=argparse.SUPPRESS)
+    parser.add_argument("--table", help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args)
+
+    from seed import local
+
+    process = None
+    endpoint = args.endpoint_url
+    if endpoint is None:
+        port = local.free_port()
+        process = local.start(port)
+        endpoint = f"http://127.0.0.1:{port}"
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "items.json"
+            write_items(path, args.items)
+            size_mb = path.stat().st_size / 1e6
+            stamp = int(time.time())
+            rtt = f", modelled RTT {args.rtt_ms:g} ms per request" if args.rtt_ms else ""
+            print(f"{args.items:,} items ({size_mb:.1f} MB JSON) into DynamoDB Local at {endpoint}{rtt}")
+            if args.warmup:
+                warm = Path(tmp) / "warmup.json"
+                write_items(warm, args.warmup)
+                _side("loader", endpoint, f"bench-warmup-{stamp}", warm, args.workers, 0)
+                _client(endpoint).delete_table(TableName=f"bench-warmup-{stamp}")
+            base = _side("baseline", endpoint, f"bench-batch-writer-{stamp}", path, args.workers, args.rtt_ms)
+            ours = _side("loader", endpoint, f"bench-seed-loader-{stamp}", path, args.workers, args.rtt_ms)
+    finally:
+        if process is not None:
+            local.stop(process)
+    base_rate = base["items"] / base["seconds"]
+    our_rate = ours["items"] / ours["seconds"]
+    print(
+        f"batch_writer (baseline): {base['items']:,} items in {base['seconds']:.1f} s = "
+        f"{base_rate:,.0f} items/s, peak RSS {base['peak_rss_mb']:.0f} MB"
+    )
+    print(
+        f"seed loader ({args.workers} workers): {ours['items']:,} items in {ours['seconds']:.1f} s = "
+        f"{our_rate:,.0f} items/s, peak RSS {ours['peak_rss_mb']:.0f} MB"
+    )
+    ratio = our_rate / base_rate
+    print(f"ratio: {ratio:.2f}x (target >= 3x: {'met' if ratio >= 3 else 'NOT met'})")
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
