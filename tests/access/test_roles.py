@@ -199,3 +199,18 @@ def test_no_kms_without_a_customer_managed_key(synth: Synthesized) -> None:
         for stage in STAGES:
             for role in policies.roles(synth.template(_stack(system, stage))).values():
                 assert not [s for s in role["statements"] if any(str(a).startswith("kms:") for a in s["Action"])]
+
+
+def test_synthetic_data_generator_writes_only_tables_whose_items_expire(synth: Synthesized) -> None:
+    """003: synthetic rows carry expires_at and are cleaned up; here TTL on expires_at does it."""
+    ttl = {}
+    for resource in synth.template("Prod/AuxeiraData")["Resources"].values():
+        if resource["Type"] == "AWS::DynamoDB::GlobalTable":
+            props = resource["Properties"]
+            ttl[props["TableName"]] = props.get("TimeToLiveSpecification")
+    role = policies.roles(synth.template("Prod/AuxeiraAccess"))["auxeira-synthetic-data-generator-prod"]
+    granted = policies.effective_dynamodb(role["statements"], system="auxeira", stage="prod")
+    assert granted  # seven tables, Put only (checked against the matrix above)
+    for table, actions in granted.items():
+        assert actions == {"PutItem"}
+        assert ttl[f"auxeira-{table}-prod"] == {"AttributeName": "expires_at", "Enabled": True}, table
