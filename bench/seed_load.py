@@ -256,4 +256,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from tableforge.errors import TableforgeError
+
+    try:
+        sys.exit(main())
+    except TableforgeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

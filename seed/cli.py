@@ -15,7 +15,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from seed import local, synthetic
-from seed.datafiles import SeedError, Source, discover
+from seed.datafiles import SeedError, Source, discover, prune_only_sources
 from seed.progress import Progress
 from seed.sync import Loader, LoadOptions, TableResult
 from tableforge.catalog import FEATURE_FLAGS, load_catalog, physical_table_name
@@ -91,6 +91,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     stage = get_stage(args.stage).name
     catalog = load_catalog(args.catalog, flags=_flags(args.flag))
     sources = discover(Path(args.data), catalog, system=args.system, table=args.table)
+    if args.prune:
+        sources += prune_only_sources(catalog, sources, system=args.system, table=args.table)
     if not sources:
         raise SeedError("no data files found", file=str(args.data))
     return _run(args, _loader(args, stage), sources, stage)
@@ -131,6 +133,8 @@ def report(results: list[TableResult], *, stage: str, dry_run: bool, as_json: bo
         print(json.dumps(payload, indent=2))
         return
     for r in results:
+        if r.prune_only and not (r.removed or r.deleted):
+            continue  # a table without data and without our items: nothing to say
         if r.skipped:
             print(f"{r.name}: skipped ({r.skipped})")
             continue

@@ -74,6 +74,31 @@ class Source:
     skip_reason: str | None = None
     #: Attributes added to every written item (the prune marker).
     extra: dict[str, Any] = field(default_factory=dict)
+    #: A table with no data file, visited only by --prune: everything the loader
+    #: wrote there earlier is no longer in the data.
+    prune_only: bool = False
+
+
+def prune_only_sources(
+    catalog: Catalog, sources: list[Source], *, system: str | None, table: str | None
+) -> list[Source]:
+    """The enabled tables (of the selected system/table) that have no data file."""
+    have = {(s.system, s.table) for s in sources}
+    out = []
+    for name in catalog.systems if system is None else [system]:
+        for table_name, spec in catalog.tables(name).items():
+            if (table is None or table_name == table) and (name, table_name) not in have:
+                out.append(
+                    Source(
+                        system=name,
+                        table=table_name,
+                        spec=spec,
+                        display=f"(no data file for {name}/{table_name})",
+                        items=lambda: iter(()),
+                        prune_only=True,
+                    )
+                )
+    return out
 
 
 def _display(path: Path) -> str:

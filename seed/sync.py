@@ -105,6 +105,8 @@ class TableResult:
     deleted: int = 0
     seconds: float = 0.0
     skipped: str | None = None
+    #: No data file: visited only to prune what the loader wrote there before.
+    prune_only: bool = False
     write_rate_limit: float | None = None
     diff: list[str] = field(default_factory=list)
 
@@ -183,15 +185,21 @@ class Loader:
         validated = validate_sources(sources)
         results: list[TableResult] = []
         described: dict[int, dict[str, Any]] = {}
+        missing: set[int] = set()
         for number, source in enumerate(sources):
             if source.skip_reason:
                 continue
-            described[number] = self._describe(source)  # every table exists before any write
+            try:
+                described[number] = self._describe(source)  # every table exists before any write
+            except SeedError:
+                if not source.prune_only:
+                    raise
+                missing.add(number)  # no table, so nothing of ours to prune there
         for number, source in enumerate(sources):
             name = self.table_name(source.system, source.table)
-            result = TableResult(system=source.system, table=source.table, name=name)
-            if source.skip_reason:
-                result.skipped = source.skip_reason
+            result = TableResult(system=source.system, table=source.table, name=name, prune_only=source.prune_only)
+            if source.skip_reason or number in missing:
+                result.skipped = source.skip_reason or "no data file and no table"
                 results.append(result)
                 continue
             result.items = validated.counts[number]
@@ -263,6 +271,8 @@ class Loader:
 
     def _sync_table(self, source: Source, name: str, limiter: RateLimiter | None, result: TableResult) -> None:
         key_names = [k.name for k in source.spec.key_attributes()]
+        if source.prune_only:
+            return
         empty = self._is_empty(name)
         bar = self.progress.start(name, result.items) if self.progress else None
         with ThreadPoolExecutor(max_workers=self.options.workers) as pool:

@@ -180,3 +180,21 @@ def test_binary_sets_and_nested_values_round_trip(ns: Any, tmp_path: Path, capsy
     assert nested == {"ok": {"BOOL": True}, "none": {"NULL": True}}
     code, out, _ = run(capsys, ns, "load", "--data", str(data))
     assert "written 0, unchanged 1" in out
+
+
+def test_prune_covers_a_table_whose_data_file_was_removed(
+    ns: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ns.create("auxeira-events-dev", "auxeira-partners-dev")
+    data = _copy_table_data(tmp_path, "auxeira", "events")
+    shutil.copy(DEFAULT_DATA / "auxeira" / "partners.yaml", data / "auxeira" / "partners.yaml")
+    assert run(capsys, ns, "load", "--data", str(data), "--system", "auxeira")[0] == 0
+    partners = len(yaml.safe_load((data / "auxeira" / "partners.yaml").read_text()))
+    ns.client.put_item(TableName="auxeira-partners-dev", Item={"PK": {"S": "PARTNER#other"}, "SK": {"S": "OFFERING#x"}})
+    (data / "auxeira" / "partners.yaml").unlink()
+
+    code, out, _ = run(capsys, ns, "load", "--data", str(data), "--system", "auxeira", "--prune")
+    assert code == 0
+    assert f"auxeira-partners-dev: written 0, unchanged 0, deleted {partners}" in out
+    assert [i["PK"]["S"] for i in ns.scan("auxeira-partners-dev")] == ["PARTNER#other"]
+    assert ns.count("auxeira-events-dev") == len(yaml.safe_load((data / "auxeira" / "events.yaml").read_text()))
