@@ -53,6 +53,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from tableforge.catalog import TableSpec, physical_table_name
+from tableforge.errors import StageError
 from tableforge.stages import MonitoringConfig, StageConfig
 
 NAMESPACE = "AWS/DynamoDB"
@@ -61,6 +62,9 @@ ALARM_TYPE = "AWS::CloudWatch::Alarm"
 PUBLISHER_SERVICES = ("cloudwatch.amazonaws.com", "budgets.amazonaws.com")
 #: CloudWatch: a composite alarm's rule may name at most 100 alarms.
 MAX_ALARMS_PER_COMPOSITE_RULE = 100
+#: CloudWatch: a composite alarm's rule is at most 10,240 characters; alarm names at most 255.
+MAX_RULE_CHARS = 10_240
+MAX_ALARM_NAME = 255
 #: Budget notifications: (type, percent of the budget), as the issue and 002 ask.
 BUDGET_NOTIFICATIONS = (("ACTUAL", 50), ("ACTUAL", 80), ("ACTUAL", 100), ("FORECASTED", 100))
 #: KMS actions a publisher needs to write to an encrypted topic.
@@ -313,9 +317,24 @@ def _replication_alarm(table: str, physical: str, region: str, m: MonitoringConf
     )
 
 
-def health_rules(alarm_names: Sequence[str], limit: int = MAX_ALARMS_PER_COMPOSITE_RULE) -> list[list[str]]:
-    """Alarm names in groups a composite rule can hold (``limit`` names each)."""
-    return [list(alarm_names[i : i + limit]) for i in range(0, len(alarm_names), limit)]
+def health_rules(
+    alarm_names: Sequence[str], limit: int = MAX_ALARMS_PER_COMPOSITE_RULE, max_chars: int = MAX_RULE_CHARS
+) -> list[list[str]]:
+    """Consecutive groups of alarm names, each small enough for one composite rule.
+
+    A group holds at most ``limit`` names and its ``ALARM("a") OR ...`` rule at
+    most ``max_chars`` characters (long table names reach that before 100 names).
+    """
+    groups: list[list[str]] = []
+    length = 0
+    for name in alarm_names:
+        term = len(_any_alarm([name]))
+        if not groups or len(groups[-1]) == limit or length + len(" OR ") + term > max_chars:
+            groups.append([])
+            length = -len(" OR ")
+        groups[-1].append(name)
+        length += len(" OR ") + term
+    return groups
 
 
 def _any_alarm(names: Sequence[str]) -> str:
@@ -396,6 +415,12 @@ class TableAlarms(Construct):
             physical = physical_table_name(system, table, stage.name)
             for alarm in table_alarms(table=table, spec=spec, physical_name=physical, stage=stage):
                 name = prefix + alarm.name
+                if len(name) > MAX_ALARM_NAME:
+                    raise StageError(
+                        f"alarm name {name!r} is {len(name)} characters; CloudWatch allows {MAX_ALARM_NAME}",
+                        item=f"table '{table}'",
+                        field="name",
+                    )
                 resource = CfnResource(
                     table_scope,
                     alarm.construct_id,

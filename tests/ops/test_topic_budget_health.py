@@ -175,3 +175,17 @@ def test_dashboard_throttle_graph_shows_each_gsi(synth: Synthesized) -> None:
         "email-index",
     ]
     assert len(rows) == 4
+
+
+def test_health_rules_respect_both_composite_limits() -> None:
+    from cdk_constructs.monitoring import health_rules
+
+    # 100 names per rule (CloudWatch's limit of alarms in a composite rule).
+    short = [f"alarm-{i:03d}" for i in range(250)]
+    assert [len(g) for g in health_rules(short)] == [100, 100, 50]
+    # 10,240 characters per rule: ALARM("<250 chars>") is 259 characters, joined by " OR ",
+    # so 38 fit (38 * 259 + 37 * 4 = 9,990; 39 would be 10,253).
+    long = [f"{i:03d}".ljust(250, "x") for i in range(100)]
+    groups = health_rules(long)
+    assert [len(g) for g in groups] == [38, 38, 24]
+    assert [n for g in groups for n in g] == long
