@@ -10,6 +10,7 @@ float), so ``0.1`` is stored as exactly 0.1.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -79,6 +80,10 @@ class Source:
     prune_only: bool = False
 
 
+def _no_items() -> Iterator[tuple[int, Any]]:
+    return iter(())
+
+
 def prune_only_sources(
     catalog: Catalog, sources: list[Source], *, system: str | None, table: str | None
 ) -> list[Source]:
@@ -94,7 +99,7 @@ def prune_only_sources(
                         table=table_name,
                         spec=spec,
                         display=f"(no data file for {name}/{table_name})",
-                        items=lambda: iter(()),
+                        items=_no_items,
                         prune_only=True,
                     )
                 )
@@ -174,7 +179,7 @@ def _discover_system(system_dir: Path, system: str, catalog: Catalog, only: str 
                 table=name,
                 spec=spec,
                 display=display,
-                items=lambda path=path, display=display, reader=reader: reader(path, display),
+                items=functools.partial(reader, path, display),
                 skip_reason=skip,
                 extra={MARKER_ATTRIBUTE: MARKER_VALUE},
             )
@@ -191,14 +196,14 @@ class _SeedYamlLoader(_UniqueKeyLoader):
 
 
 def _construct_decimal(loader: _SeedYamlLoader, node: yaml.ScalarNode) -> Decimal:
-    text = loader.construct_scalar(node).replace("_", "").lower()  # type: ignore[no-untyped-call]
+    text = loader.construct_scalar(node).replace("_", "").lower()
     if text in (".inf", "+.inf", "-.inf", ".nan"):
         raise _YamlValueError(f"'{node.value}' is not a number DynamoDB can store", node)
     return Decimal(text)
 
 
 def _construct_timestamp_text(loader: _SeedYamlLoader, node: yaml.ScalarNode) -> str:
-    return str(loader.construct_scalar(node))  # type: ignore[no-untyped-call]
+    return str(loader.construct_scalar(node))
 
 
 class _YamlValueError(Exception):
@@ -207,8 +212,8 @@ class _YamlValueError(Exception):
         self.line = node.start_mark.line + 1
 
 
-_SeedYamlLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)  # type: ignore[arg-type]
-_SeedYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_text)  # type: ignore[arg-type]
+_SeedYamlLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_SeedYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_text)
 
 
 def _read_yaml(path: Path, display: str) -> Iterator[tuple[int, Any]]:

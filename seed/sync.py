@@ -152,7 +152,7 @@ def _serializer() -> Callable[[dict[str, Any]], dict[str, Any]]:
             return {"N": str(Decimal(repr(v)))}
         if kind is bytes or kind is bytearray:
             return {"B": bytes(v)}
-        return fallback(v)
+        return dict(fallback(v))
 
     return lambda item: {k: value(v) for k, v in item.items()}
 
@@ -217,7 +217,7 @@ class Loader:
     def _describe(self, source: Source) -> dict[str, Any]:
         name = self.table_name(source.system, source.table)
         try:
-            table = self.client.describe_table(TableName=name)["Table"]
+            table: dict[str, Any] = self.client.describe_table(TableName=name)["Table"]
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ResourceNotFoundException":
                 raise SeedError(

@@ -18,7 +18,7 @@ from seed.datafiles import SeedError, Source
 from tableforge.catalog import Catalog
 
 #: 003 AdvancedSyntheticDataGenerator.industry_patterns (SaaS is its fallback).
-INDUSTRY_PATTERNS = {
+INDUSTRY_PATTERNS: dict[str, dict[str, Any]] = {
     "AI/ML": {
         "revenue_multiple": 15,
         "growth_rate_range": (0.6, 1.2),
