@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -350,7 +351,7 @@ def validate_item(source: Source, index: int, item: Any) -> tuple[Any, ...]:
         raise fail(f"an item is a mapping of attribute names to values, got {type(item).__name__}")
     if MARKER_ATTRIBUTE in item:
         raise fail(f"'{MARKER_ATTRIBUTE}' is reserved: the loader sets it to mark what it wrote", MARKER_ATTRIBUTE)
-    keys, key_names, types = _spec_info(spec)
+    keys, key_names, types, patterns = _spec_info(spec)
     for key in keys:
         if key.name not in item:
             raise fail(f"key attribute '{key.name}' is missing", key.name)
@@ -367,6 +368,9 @@ def validate_item(source: Source, index: int, item: Any) -> tuple[Any, ...]:
             )
         if attr_type in ("S", "B") and len(value) == 0:
             raise fail(f"{role} attribute is empty; DynamoDB rejects empty key values", name)
+        shape = patterns.get(name)
+        if shape is not None and not shape[1].fullmatch(value):
+            raise fail(f"{value!r} does not match the catalog's key pattern '{shape[0]}'", name)
     limits = [(spec.partition_key.name, MAX_PARTITION_KEY_BYTES)]
     if spec.sort_key:
         limits.append((spec.sort_key.name, MAX_SORT_KEY_BYTES))
@@ -394,17 +398,33 @@ def validate_item(source: Source, index: int, item: Any) -> tuple[Any, ...]:
     return tuple(_hashable(item[k.name]) for k in keys)
 
 
-_SPEC_INFO: dict[int, tuple[TableSpec, Any, set[str], dict[str, str]]] = {}
+_SPEC_INFO: dict[int, tuple[TableSpec, Any, set[str], dict[str, str], dict[str, tuple[str, re.Pattern[str]]]]] = {}
 
 
-def _spec_info(spec: TableSpec) -> tuple[Any, set[str], dict[str, str]]:
-    """Key attributes, their names and every key/GSI attribute type, computed once per spec."""
+def _spec_info(spec: TableSpec) -> tuple[Any, set[str], dict[str, str], dict[str, tuple[str, re.Pattern[str]]]]:
+    """Key attributes, their names, every key/GSI attribute type and the catalog's key
+    patterns as regexes, computed once per spec."""
     cached = _SPEC_INFO.get(id(spec))
     if cached is None or cached[0] is not spec:
         keys = spec.key_attributes()
-        cached = (spec, keys, {k.name for k in keys}, spec.attribute_types())
+        patterns = {
+            k.name: (k.pattern, pattern_regex(k.pattern))
+            for k in [*keys, *(g for gsi in spec.gsis for g in gsi.key_attributes())]
+            if k.pattern and k.type == "S"
+        }
+        cached = (spec, keys, {k.name for k in keys}, spec.attribute_types(), patterns)
         _SPEC_INFO[id(spec)] = cached
-    return cached[1], cached[2], cached[3]
+    return cached[1], cached[2], cached[3], cached[4]
+
+
+def pattern_regex(pattern: str) -> re.Pattern[str]:
+    """A catalog key pattern as a regex: ``USER#{user_id}`` is 'USER#' then a non-empty
+    value; ``PROFILE|SETTINGS`` is one of the literals."""
+    alternatives = []
+    for alternative in pattern.split("|"):
+        parts = re.split(r"\{[^{}]+\}", alternative.strip())
+        alternatives.append(".+".join(re.escape(part) for part in parts))
+    return re.compile("|".join(f"(?:{a})" for a in alternatives))
 
 
 def _hashable(value: Any) -> Any:
