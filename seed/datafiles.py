@@ -128,7 +128,13 @@ def discover(
     if system is not None and system not in catalog.systems:
         raise SeedError(f"unknown system '{system}'; known: {', '.join(catalog.systems)}", field="--system")
     if table is not None and system is None:
-        raise SeedError("--table needs --system", field="--table")
+        owners = [name for name, cat in catalog.systems.items() if table in cat.tables]
+        if len(owners) != 1:
+            raise SeedError(
+                f"table '{table}' is in {', '.join(owners) if owners else 'no system'}; name the system with --system",
+                field="--table",
+            )
+        system = owners[0]
     if table is not None and system is not None and table not in catalog.systems[system].tables:
         raise SeedError(
             f"no table '{table}' in {_display(catalog.paths[system])}",

@@ -66,10 +66,18 @@ CASES = [
         "- {PK: 'PARTNER#a', SK: 'OFFERING#1', seeded_by: me}\n",
         ["field 'seeded_by'", "reserved"],
     ),
-    ("key-pattern", "users.yaml", "- {PK: 'USER#a', SK: PROFILE}\n- {PK: 'USR#b', SK: PROFILE}\n",
-     ["auxeira/users.yaml", "item [1] (PK='USR#b' SK='PROFILE')", "field 'PK'", "pattern 'USER#{user_id}'"]),
-    ("key-pattern-alternatives", "users.yaml", "- {PK: 'USER#a', SK: PROFILES}\n",
-     ["item [0]", "field 'SK'", "pattern 'PROFILE|SETTINGS|SUBSCRIPTION'"]),
+    (
+        "key-pattern",
+        "users.yaml",
+        "- {PK: 'USER#a', SK: PROFILE}\n- {PK: 'USR#b', SK: PROFILE}\n",
+        ["auxeira/users.yaml", "item [1] (PK='USR#b' SK='PROFILE')", "field 'PK'", "pattern 'USER#{user_id}'"],
+    ),
+    (
+        "key-pattern-alternatives",
+        "users.yaml",
+        "- {PK: 'USER#a', SK: PROFILES}\n",
+        ["item [0]", "field 'SK'", "pattern 'PROFILE|SETTINGS|SUBSCRIPTION'"],
+    ),
     ("ttl-not-a-number", "users.yaml", None, None),  # filled below: users has no TTL; use notifications
     (
         "nan",

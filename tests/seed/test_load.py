@@ -198,3 +198,14 @@ def test_prune_covers_a_table_whose_data_file_was_removed(
     assert f"auxeira-partners-dev: written 0, unchanged 0, deleted {partners}" in out
     assert [i["PK"]["S"] for i in ns.scan("auxeira-partners-dev")] == ["PARTNER#other"]
     assert ns.count("auxeira-events-dev") == len(yaml.safe_load((data / "auxeira" / "events.yaml").read_text()))
+
+
+def test_table_alone_must_be_unambiguous(ns: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    # 'users' is both auxeira's (001) and transcription's (004) table
+    code, _, err = run(capsys, ns, "load", "--table", "users")
+    assert code != 0 and "table 'users' is in auxeira, transcription" in err
+    ns.create("auxeira-events-dev")
+    events = len(yaml.safe_load((DEFAULT_DATA / "auxeira" / "events.yaml").read_text()))
+    code, out, _ = run(capsys, ns, "load", "--table", "events")
+    assert code == 0 and f"auxeira-events-dev: written {events}," in out
+    assert f"total: written {events}," in out  # nothing but that table
