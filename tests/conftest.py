@@ -48,8 +48,13 @@ class Synthesized:
         return out
 
 
-def synthesize(outdir: Path, **context: Any) -> Synthesized:
-    """Build and synthesize the app in-process, as app.py does, with ``context``."""
+def synthesize(outdir: Path, *, builtin_validation: bool = True, **context: Any) -> Synthesized:
+    """Build and synthesize the app in-process, as app.py does, with ``context``.
+
+    ``builtin_validation=False`` skips CDK's CloudFormation validation plugin, for
+    tests about structure (counts, sizes, IDs) on very large generated apps; the
+    real app is validated by it in the session synth and by cfn-lint.
+    """
     from aws_cdk import App
 
     from stacks.wiring import build_app, load_app_catalog
@@ -57,7 +62,7 @@ def synthesize(outdir: Path, **context: Any) -> Synthesized:
     from tableforge.settings import AppSettings
 
     ctx = {"account": TEST_ACCOUNT, "region": TEST_REGION, **context}
-    app = App(outdir=str(outdir), context=ctx)
+    app = App(outdir=str(outdir), context=ctx, builtin_cloud_formation_validation=builtin_validation)
     settings = AppSettings.from_context(app.node.try_get_context, environ={})
     catalog = load_app_catalog(settings)
     stages = build_app(app, settings, catalog)
