@@ -18,9 +18,14 @@ CDK_ARGS ?=
 .PHONY: help deps synth test lint
 
 help:
-	@echo "make synth   install what is missing, synthesize dev/staging/prod into cdk.out, print a summary"
-	@echo "make test    install what is missing, run the whole test suite"
-	@echo "make lint    ruff and mypy"
+	@echo "make local          set up, synthesize, start DynamoDB Local, create the dev tables, load the seed data"
+	@echo "make test           install what is missing, run the whole test suite"
+	@echo "make synth          synthesize dev/staging/prod into cdk.out and print a summary (tables, alarms, cost)"
+	@echo "make local-stop     stop DynamoDB Local"
+	@echo "make cost           monthly cost estimate of every stage, from cdk.out and usage/"
+	@echo "make review BASE=   DynamoDB-aware diff of BASE (a git ref) against the working tree"
+	@echo "make access-report  docs/access-<system>.md: who may do what to which table"
+	@echo "make lint           ruff and mypy"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +43,8 @@ synth: deps
 	$(CDK) synth -q $(CDK_ARGS)
 	$(PY) -m tableforge.summary cdk.out
 
-test: deps
+# The seed tests run against a real DynamoDB Local, which needs java.
+test: deps java
 	$(PY) -m pytest -q
 
 lint: deps
