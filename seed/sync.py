@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -343,19 +344,25 @@ class Loader:
                 found[tuple(_hashable(item[k]) for k in key_names)] = item
         return found
 
+    def _attempt(self, attempt: int, call: Callable[[], Any]) -> Any:
+        """One try of ``call``: its response, or None after a throttling error or a
+        dropped connection (having backed off). Any other error propagates."""
+        try:
+            return call()
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] not in THROTTLE_CODES:
+                raise
+        except (BotoConnectionError, HTTPClientError):
+            pass
+        self.backoff.pause(attempt)
+        return None
+
     def _get_batch(self, name: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
         request = {name: {"Keys": [self.serialize(k) for k in keys], "ConsistentRead": True}}
         items: list[dict[str, Any]] = []
         for attempt in range(self.backoff.max_attempts):
-            try:
-                response = self.client.batch_get_item(RequestItems=request)
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] not in THROTTLE_CODES:
-                    raise
-                self.backoff.pause(attempt)
-                continue
-            except (BotoConnectionError, HTTPClientError):
-                self.backoff.pause(attempt)
+            response = self._attempt(attempt, partial(self.client.batch_get_item, RequestItems=request))
+            if response is None:
                 continue
             items.extend(response.get("Responses", {}).get(name, []))
             request = response.get("UnprocessedKeys") or {}
@@ -390,17 +397,10 @@ class Loader:
         """Write one batch until every request is processed; return how many were."""
         written = 0
         for attempt in range(self.backoff.max_attempts):
-            try:
-                response = self._batch_write(name, requests)
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] not in THROTTLE_CODES:
-                    raise
-                self.backoff.pause(attempt)
-                continue
-            except (BotoConnectionError, HTTPClientError):
-                # the request may or may not have landed; puts and deletes are
-                # idempotent, so sending the same batch again is safe
-                self.backoff.pause(attempt)
+            # A dropped connection may or may not have landed the batch; puts and
+            # deletes are idempotent, so sending the same batch again is safe.
+            response = self._attempt(attempt, partial(self._batch_write, name, requests))
+            if response is None:
                 continue
             unprocessed = response.get("UnprocessedItems", {}).get(name, [])
             written += len(requests) - len(unprocessed)
