@@ -224,12 +224,17 @@ _SeedYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timest
 
 
 def _read_yaml(path: Path, display: str) -> Iterator[tuple[int, Any]]:
+    """Stream a YAML list item by item: PyYAML's reader pulls the file in chunks, and
+    each item is composed and constructed on its own, so memory holds one item."""
     try:
-        text = path.read_text(encoding="utf-8")
+        stream = path.open(encoding="utf-8")
     except OSError as exc:
         raise SeedError(f"cannot read file: {exc.strerror}", file=display) from None
+    loader = _SeedYamlLoader(stream)
     try:
-        data = yaml.load(text, Loader=_SeedYamlLoader)
+        yield from _yaml_items(loader, display)
+    except SeedError:
+        raise
     except _YamlValueError as exc:
         raise SeedError(f"{exc} at line {exc.line}", file=display) from None
     except Exception as exc:  # the catalog loader's duplicate-key error, YAML syntax errors
@@ -242,11 +247,34 @@ def _read_yaml(path: Path, display: str) -> Iterator[tuple[int, Any]]:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise SeedError(f"invalid YAML{where}: {getattr(exc, 'problem', None) or exc}", file=display) from None
-    if data is None:
-        return
-    if not isinstance(data, list):
-        raise SeedError("a data file is a list of items", file=display)
-    yield from enumerate(data)
+    finally:
+        loader.dispose()
+        stream.close()
+
+
+def _yaml_items(yaml_loader: _SeedYamlLoader, display: str) -> Iterator[tuple[int, Any]]:
+    # PyYAML's parser and composer methods have no type annotations.
+    loader: Any = yaml_loader
+    loader.get_event()  # StreamStart
+    if loader.check_event(yaml.StreamEndEvent):
+        return  # an empty file: no items
+    loader.get_event()  # DocumentStart
+    if not loader.check_event(yaml.SequenceStartEvent):
+        # Anything but a list: fine only if it is null (an empty data file).
+        data = loader.construct_document(loader.compose_node(None, None))
+        if data is not None:
+            raise SeedError("a data file is a list of items", file=display)
+    else:
+        loader.get_event()  # SequenceStart
+        index = 0
+        while not loader.check_event(yaml.SequenceEndEvent):
+            node = loader.compose_node(None, None)
+            yield index, loader.construct_document(node)
+            index += 1
+        loader.get_event()  # SequenceEnd
+    loader.get_event()  # DocumentEnd
+    if not loader.check_event(yaml.StreamEndEvent):
+        raise SeedError("a data file holds one YAML document (a list of items)", file=display)
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

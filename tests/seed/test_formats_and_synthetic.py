@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from seed.cli import main
-from seed.datafiles import SeedError, _read_json
+from seed.datafiles import SeedError, _read_json, _read_yaml
 from seed.progress import MIN_ITEMS, Progress
 from seed.sync import RateLimiter
 
@@ -44,6 +44,50 @@ def test_malformed_json_is_named(tmp_path: Path, text: str, message: str) -> Non
     with pytest.raises(SeedError, match="bad.json") as err:
         list(_read_json(path, "bad.json", chunk_size=4))
     assert message in str(err.value)
+
+
+def test_yaml_items_are_streamed_before_the_rest_of_the_file_is_parsed(tmp_path: Path) -> None:
+    # A syntax error far past PyYAML's 64 KB read chunk: a whole-file parse fails before
+    # yielding anything; a streaming reader hands out the first items first.
+    filler = "".join(f"- {{PK: 'ITEM#{i:05d}', note: '{'x' * 60}'}}\n" for i in range(2000))
+    path = tmp_path / "big.yaml"
+    path.write_text(filler + "- {PK: [unclosed\n")
+    items = _read_yaml(path, "big.yaml")
+    first = next(items)
+    assert first == (0, {"PK": "ITEM#00000", "note": "x" * 60})
+    with pytest.raises(SeedError, match=r"big.yaml: invalid YAML at line 2002"):
+        for _ in items:
+            pass
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("", []),
+        ("~\n", []),
+        ("- {PK: a, n: 1.5}\n- {PK: b}\n", [(0, {"PK": "a", "n": Decimal("1.5")}), (1, {"PK": "b"})]),
+    ],
+)
+def test_yaml_reader_shapes(tmp_path: Path, text: str, expected: list[Any]) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    assert list(_read_yaml(path, "t.yaml")) == expected
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("PK: a\n", "a data file is a list of items"),
+        ("- {PK: a}\n---\n- {PK: b}\n", "one YAML document"),
+        ("- {PK: a, PK: b}\n", "duplicate attribute 'PK'"),
+    ],
+)
+def test_malformed_yaml_is_named(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(SeedError, match=message) as info:
+        list(_read_yaml(path, "bad.yaml"))
+    assert str(info.value).startswith("bad.yaml: ")
 
 
 def test_progress_bar_is_off_without_a_tty_and_for_short_loads() -> None:
