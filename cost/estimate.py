@@ -107,17 +107,6 @@ class Component:
 # --- inputs ----------------------------------------------------------------------
 
 
-def stack_region(stack: StackTemplate) -> str | None:
-    """The region in the stack's manifest environment (``aws://account/region``), if concrete."""
-    manifest = stack.template_path.parent / "manifest.json"
-    if not manifest.is_file():
-        return None
-    artifact = json.loads(manifest.read_text()).get("artifacts", {}).get(stack.artifact_id, {})
-    environment = artifact.get("environment", "")
-    region = environment.rsplit("/", 1)[-1] if environment.startswith("aws://") else ""
-    return None if not region or region.startswith("unknown") else region
-
-
 def template_stack(path: Path | str) -> StackTemplate:
     """A lone template file (``--template``), as a stack with no stage."""
     file = Path(path)
@@ -604,13 +593,6 @@ def _system_of_stack(stack: StackTemplate, known: set[str]) -> str:
     return "-"
 
 
-def _resource_tag(resource: dict[str, Any], key: str) -> str | None:
-    for tag in resource.get("Properties", {}).get("Tags", []) or []:
-        if isinstance(tag, dict) and tag.get("Key") == key and isinstance(tag.get("Value"), str):
-            return str(tag["Value"])
-    return None
-
-
 def estimate_stacks(
     stacks: list[StackTemplate],
     *,
@@ -631,9 +613,9 @@ def estimate_stacks(
     known_systems = {s for st in stacks for _, r in st.tables() if (s := tag_value(r, "system"))}
     names_present: set[str] = set()
     groups: dict[tuple[str, str], MonitoringGroup] = {}
-    regions = {st.display_name: stack_region(st) or default_region for st in stacks}
+    regions = {st.display_name: st.region or default_region for st in stacks}
     math_alarms = 0
-    if not stack_region_known(stacks):
+    if not all(st.region for st in stacks):
         estimate.assume(f"Stacks without a concrete region are priced in {default_region}.")
 
     for stack in stacks:
@@ -664,7 +646,7 @@ def estimate_stacks(
                     continue
                 price_table(estimate, ref, shape, usage.find(logical_id, f"{system}/{table}"))
                 continue
-            system = _resource_tag(resource, "system") or stack_system
+            system = tag_value(resource, "system") or stack_system
             group = groups.setdefault((system, stage_name), MonitoringGroup(system, stage_name))
             props = resource.get("Properties", {}) or {}
             if kind == "AWS::CloudWatch::Alarm":
@@ -717,10 +699,6 @@ def _display(path: str) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return path
-
-
-def stack_region_known(stacks: list[StackTemplate]) -> bool:
-    return all(stack_region(st) for st in stacks)
 
 
 def _skip(estimate: Estimate, stack: StackTemplate, logical_id: str, kind: str, reason: str) -> None:

@@ -31,6 +31,8 @@ class StackTemplate:
     stage: str | None
     template_path: Path
     template: dict[str, Any]
+    #: The concrete region of the stack's environment, None when env-agnostic.
+    region: str | None = None
 
     def resources(self, *types: str) -> Iterator[tuple[str, dict[str, Any]]]:
         for logical_id, resource in self.template.get("Resources", {}).items():
@@ -67,16 +69,26 @@ def _walk(directory: Path, stage: str | None) -> Iterator[StackTemplate]:
                 stage=stage,
                 template_path=template_path,
                 template=json.loads(template_path.read_text()),
+                region=_region(artifact.get("environment", "")),
             )
 
 
+def _region(environment: str) -> str | None:
+    """``aws://account/region`` -> region; None for ``unknown-region`` or no environment."""
+    region = environment.rsplit("/", 1)[-1] if environment.startswith("aws://") else ""
+    return None if not region or region.startswith("unknown") else region
+
+
 def tag_value(resource: dict[str, Any], key: str) -> str | None:
-    """A tag of a Table (``Tags``) or a GlobalTable (first replica's ``Tags``)."""
+    """A tag of any resource: ``Tags`` as a Key/Value list (most types) or a map (e.g.
+    SSM parameters), or a GlobalTable replica's ``Tags``."""
     props = resource.get("Properties", {})
-    tag_lists = [props.get("Tags", [])] + [r.get("Tags", []) for r in props.get("Replicas", [])]
-    for tags in tag_lists:
-        for tag in tags or []:
-            if tag.get("Key") == key:
-                value = tag.get("Value")
-                return value if isinstance(value, str) else None
+    tag_sets = [props.get("Tags")] + [r.get("Tags") for r in props.get("Replicas", [])]
+    for tags in tag_sets:
+        if isinstance(tags, dict):
+            value = tags.get(key)
+        else:
+            value = next((t.get("Value") for t in tags or [] if isinstance(t, dict) and t.get("Key") == key), None)
+        if value is not None:
+            return value if isinstance(value, str) else None
     return None
