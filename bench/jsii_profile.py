@@ -20,7 +20,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from tableforge.cdk_env import apply_cdk_env  # noqa: E402
+
+apply_cdk_env()
 
 from jsii._kernel.providers import process  # noqa: E402
 

@@ -25,14 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tableforge import generate  # noqa: E402
+from tableforge.cdk_env import cdk_env  # noqa: E402
 
-ENV = {
-    **os.environ,
-    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
-    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
-    "CDK_DISABLE_CLI_TELEMETRY": "true",
-    "CDK_DEFAULT_REGION": os.environ.get("CDK_DEFAULT_REGION", "us-east-1"),
-}
+ENV = cdk_env(CDK_DEFAULT_REGION=os.environ.get("CDK_DEFAULT_REGION", "us-east-1"))
 
 
 def timed(script: str, context: dict[str, object] | None = None) -> float:

@@ -11,7 +11,6 @@ counts as an empty assembly: everything in the head is new.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -19,16 +18,11 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from tableforge.cdk_env import cdk_env
 from tableforge.errors import TableforgeError
 
 ROOT = Path(__file__).resolve().parent.parent
 CDK_CLI = ROOT / "node_modules" / "aws-cdk" / "bin" / "cdk"
-_ENV = {
-    "CDK_DISABLE_CLI_TELEMETRY": "true",
-    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
-    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
 
 
 def _git(*args: str, cwd: Path = ROOT) -> str:
@@ -63,7 +57,7 @@ def synthesize(source: Path, outdir: Path, *, label: str) -> Path:
         "--output",
         str(outdir),
     ]
-    env = {**os.environ, **_ENV}
+    env = cdk_env()
     result = subprocess.run(command, cwd=source, env=env, capture_output=True, text=True)
     if result.returncode != 0 or not (outdir / "manifest.json").is_file():
         tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from tableforge.cdk_env import apply_cdk_env
+
 # Before aws_cdk is imported: silence jsii's Node banner, keep everything offline.
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-os.environ.setdefault("CDK_DISABLE_CLI_TELEMETRY", "true")
-os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+# Child processes started by tests inherit these through os.environ.
+apply_cdk_env()
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -9,7 +9,6 @@ run as three CLI processes in parallel (the CLI diffs one ``--template`` per run
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from review.diff import review
+from tableforge.cdk_env import cdk_env
 from tests.review.pairs import Pair, reader_role, rename_logical_id, table_id, template_path, to_classic_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,12 +101,7 @@ def test_every_resource_the_cdk_cli_reports_is_in_our_report(make_pair, no_acks)
     for edit in (_edit_prod_auxeira, _edit_dev_transcription, _edit_staging_stackpro):
         pair = make_pair()
         pairs[edit(pair)] = pair
-    env = {
-        **os.environ,
-        "CDK_DISABLE_CLI_TELEMETRY": "true",
-        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
+    env = cdk_env()
     # No credentials: make sure nothing could reach an account even if the machine had some.
     for key in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         env.pop(key, None)
