@@ -157,7 +157,7 @@ def _gsi(gsi: Gsi, table: TableSpec) -> dynamodb.GlobalSecondaryIndexPropsV2:
         cap = gsi.capacity
         read = cap.read if cap else table.billing.read
         write = cap.write if cap else table.billing.write
-        write_max = (cap.write_max or cap.write * 5) if cap else table.write_max
+        write_max = cap.autoscaling_max if cap else table.write_max
         read_capacity = dynamodb.Capacity.fixed(read)
         write_capacity = _write_capacity(write, write_max)
     return dynamodb.GlobalSecondaryIndexPropsV2(

@@ -45,6 +45,8 @@ KEBAB_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 #: (name and ARN), so one data stack holds at most 100 tables. Resources (the
 #: table plus two SSM parameters) stay far below 500 at that count.
 MAX_TABLES_PER_STACK = 100
+#: Without an explicit write_max, provisioned writes autoscale up to this times the minimum.
+WRITE_MAX_FACTOR = 5
 #: Context flags a table may be gated on; the default of each is False.
 FEATURE_FLAGS = ("marketplace_enabled",)
 
@@ -83,6 +85,10 @@ class Capacity(_Model):
     read: Annotated[int, Field(ge=1)]
     write: Annotated[int, Field(ge=1)]
     write_max: Annotated[int, Field(ge=1)] | None = None
+
+    @property
+    def autoscaling_max(self) -> int:
+        return self.write_max or self.write * WRITE_MAX_FACTOR
 
 
 class Gsi(_Model):
@@ -154,7 +160,7 @@ class TableSpec(_Model):
     def write_max(self) -> int | None:
         if not self.provisioned or self.billing.write is None:
             return None
-        return self.billing.write_max or self.billing.write * 5
+        return self.billing.write_max or self.billing.write * WRITE_MAX_FACTOR
 
 
 # --- the access matrix ------------------------------------------------------------------
