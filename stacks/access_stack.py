@@ -10,6 +10,7 @@ from constructs import Construct
 
 from cdk_constructs.access import ConsumerRole
 from stacks.data_stack import DataStack
+from tableforge.assembly import stack_metadata
 from tableforge.catalog import ConsumerSpec, TableSpec, construct_id
 from tableforge.stages import StageConfig
 
@@ -64,6 +65,7 @@ class AccessStack(Stack):
         )
         for key, value in (("system", system), ("stage", config.name)):
             Tags.of(self).add(key, value)
+        self.template_options.metadata = stack_metadata(system=system, stage=config.name, kind="access")
         self.roles: dict[str, ConsumerRole] = {
             name: ConsumerRole(
                 self,

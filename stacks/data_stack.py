@@ -10,6 +10,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from cdk_constructs.table import CatalogTable
+from tableforge.assembly import stack_metadata
 from tableforge.catalog import TableSpec, construct_id
 from tableforge.stages import StageConfig
 
@@ -50,6 +51,7 @@ class DataStack(Stack):
             **kwargs,
         )
         self.system = system
+        self.template_options.metadata = stack_metadata(system=system, stage=config.name, kind="data", stack=stack)
         key = self._encryption_key(system, config) if config.encryption == "customer_managed" else None
         self.encryption_key = key
         self.tables: dict[str, CatalogTable] = {

@@ -24,6 +24,7 @@ from aws_cdk import Aws, Stack
 from constructs import Construct
 
 from cdk_constructs.monitoring import AlarmTopic, CostBudget, OpsDashboard, SystemHealth, TableAlarms, topic_name
+from tableforge.assembly import stack_metadata
 from tableforge.catalog import TableSpec, construct_id
 from tableforge.errors import StageError
 from tableforge.stages import StageConfig
@@ -92,7 +93,10 @@ class OpsStack(Stack):
                 dashboard_name=f"{system}-{config.name}{suffix}",
             )
         self.health: SystemHealth | None = None
-        self.template_options.metadata = {OPS_METADATA_KEY: {"system": system, "stage": config.name, "shard": shard}}
+        self.template_options.metadata = {
+            OPS_METADATA_KEY: {"system": system, "stage": config.name, "shard": shard},
+            **stack_metadata(system=system, stage=config.name, kind="ops", shard=shard),
+        }
 
     def add_system_health(self, shards: Mapping[int, OpsStack]) -> None:
         """Shard 0 only: the composite over every shard's alarms (call once all shards exist)."""

@@ -1,7 +1,10 @@
 """Read a synthesized cloud assembly (cdk.out) without importing aws-cdk-lib.
 
 The seed loader, the cost estimator, the review diff and the synth summary all
-read what was actually synthesized, not the catalog, through this module.
+read what was actually synthesized, not the catalog, through this module: each
+stack with its CloudFormation name, construct path, and the system, stage and
+kind the app wrote into its template metadata at synth; each table through the
+read model in :mod:`tableforge.model`.
 """
 
 from __future__ import annotations
@@ -13,10 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from tableforge.errors import TableforgeError
+from tableforge.model import GLOBAL_TABLE, TABLE, TABLE_TYPES, TableModel, read_tables
 
-GLOBAL_TABLE = "AWS::DynamoDB::GlobalTable"
-TABLE = "AWS::DynamoDB::Table"
-TABLE_TYPES = (GLOBAL_TABLE, TABLE)
+__all__ = ["GLOBAL_TABLE", "TABLE", "TABLE_TYPES", "StackTemplate", "read_assembly", "stack_metadata", "tag_value"]
+
+#: Template metadata every tableforge stack carries: {"system", "stage", "kind", ...}.
+STACK_METADATA_KEY = "tableforge:stack"
+#: The stack kinds: tables, alarms/topic/dashboard/budget, consumer roles.
+STACK_KINDS = ("data", "ops", "access")
+
+
+def stack_metadata(*, system: str, stage: str, kind: str, **extra: Any) -> dict[str, Any]:
+    """The template metadata a stack writes at synth, read back by :class:`StackTemplate`."""
+    assert kind in STACK_KINDS, kind
+    return {STACK_METADATA_KEY: {"system": system, "stage": stage, "kind": kind, **extra}}
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,38 @@ class StackTemplate:
     template: dict[str, Any]
     #: The concrete region of the stack's environment, None when env-agnostic.
     region: str | None = None
+
+    @property
+    def construct_path(self) -> str:
+        """``Prod/AuxeiraData``: the stack's path in the construct tree (what ``cdk deploy`` takes)."""
+        return self.display_name
+
+    @property
+    def _meta(self) -> dict[str, Any]:
+        meta = (self.template.get("Metadata") or {}).get(STACK_METADATA_KEY)
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def system(self) -> str | None:
+        """The system the app wrote into the template at synth; None for a foreign template."""
+        value = self._meta.get("system")
+        return value if isinstance(value, str) else None
+
+    @property
+    def stage_name(self) -> str | None:
+        """The lower-case stage name (``prod``) from the template metadata."""
+        value = self._meta.get("stage")
+        return value if isinstance(value, str) else None
+
+    @property
+    def kind(self) -> str | None:
+        """``data``, ``ops`` or ``access``; None for a template the app did not write."""
+        value = self._meta.get("kind")
+        return value if isinstance(value, str) else None
+
+    def table_models(self) -> list[TableModel]:
+        """Every table of the template through the read model, in template order."""
+        return read_tables(self.template)
 
     def resources(self, *types: str) -> Iterator[tuple[str, dict[str, Any]]]:
         for logical_id, resource in self.template.get("Resources", {}).items():
