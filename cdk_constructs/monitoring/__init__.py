@@ -9,7 +9,9 @@ struct) is a round trip into jsii that synth time pays for.
 
 One module per job:
 
+- ``metrics``: the DynamoDB metrics, one factory per table (:class:`TableMetrics`), plain data;
 - ``rules``: which alarms a table gets (:class:`AlarmDef`), plain data;
+- ``segment``: one table's alarms and dashboard graphs from its metrics (:class:`TableSegment`);
 - ``alarms``: :class:`TableAlarms`, one ``AWS::CloudWatch::Alarm`` per rule;
 - ``topic``: :class:`AlarmTopic`, the encrypted SNS topic everything notifies;
 - ``health``: :class:`SystemHealth`, the composite over all alarms;
@@ -21,7 +23,9 @@ from cdk_constructs.monitoring.alarms import TableAlarms
 from cdk_constructs.monitoring.budget import CostBudget
 from cdk_constructs.monitoring.dashboard import OpsDashboard
 from cdk_constructs.monitoring.health import SystemHealth, health_rules
+from cdk_constructs.monitoring.metrics import TableMetrics
 from cdk_constructs.monitoring.rules import AlarmDef, table_alarms
+from cdk_constructs.monitoring.segment import TableSegment, table_segments
 from cdk_constructs.monitoring.topic import AlarmTopic, topic_name
 
 __all__ = [
@@ -31,7 +35,10 @@ __all__ = [
     "OpsDashboard",
     "SystemHealth",
     "TableAlarms",
+    "TableMetrics",
+    "TableSegment",
     "health_rules",
     "table_alarms",
+    "table_segments",
     "topic_name",
 ]

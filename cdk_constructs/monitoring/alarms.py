@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 
 from aws_cdk import CfnResource
 from constructs import Construct
 
-from cdk_constructs.monitoring.rules import pascal, table_alarms
-from tableforge.catalog import TableSpec, physical_table_name
+from cdk_constructs.monitoring.rules import AlarmDef, pascal
+from cdk_constructs.monitoring.segment import TableSegment
 from tableforge.errors import StageError
 from tableforge.stages import StageConfig
 
@@ -18,7 +18,7 @@ MAX_ALARM_NAME = 255
 
 
 class TableAlarms(Construct):
-    """The alarms of some tables of one system (see :func:`table_alarms`).
+    """The alarms of some tables of one system (each segment's :meth:`TableSegment.alarms`).
 
     Each alarm is one ``AWS::CloudWatch::Alarm`` L1 (``CfnResource`` with plain
     CloudFormation properties: the typed ``CfnAlarm`` costs about 2 s more synth
@@ -34,7 +34,7 @@ class TableAlarms(Construct):
         construct_id: str,
         *,
         system: str,
-        tables: Mapping[str, TableSpec],
+        segments: Sequence[TableSegment],
         stage: StageConfig,
         topic_arn: str,
     ) -> None:
@@ -44,29 +44,31 @@ class TableAlarms(Construct):
         self.alarms: list[tuple[str, CfnResource]] = []
         self.metric_count = 0
         actions = [topic_arn]
-        for table, spec in tables.items():
-            table_scope = Construct(self, pascal(table))
-            physical = physical_table_name(system, table, stage.name)
-            for alarm in table_alarms(table=table, spec=spec, physical_name=physical, stage=stage):
+        for segment in segments:
+            table_scope = Construct(self, pascal(segment.table))
+            for alarm in segment.alarms():
                 name = prefix + alarm.name
                 if len(name) > MAX_ALARM_NAME:
                     raise StageError(
                         f"alarm name {name!r} is {len(name)} characters; CloudWatch allows {MAX_ALARM_NAME}",
-                        item=f"table '{table}'",
+                        item=f"table '{segment.table}'",
                         field="name",
                     )
-                resource = CfnResource(
-                    table_scope,
-                    alarm.construct_id,
-                    type=ALARM_TYPE,
-                    properties={
-                        "AlarmName": name,
-                        "AlarmDescription": alarm.description,
-                        "ActionsEnabled": True,
-                        "AlarmActions": actions,
-                        "OKActions": actions,
-                        **alarm.props,
-                    },
-                )
-                self.alarms.append((name, resource))
+                self.alarms.append((name, _alarm(table_scope, name, alarm, actions)))
                 self.metric_count += alarm.metric_count
+
+
+def _alarm(scope: Construct, name: str, alarm: AlarmDef, actions: list[str]) -> CfnResource:
+    return CfnResource(
+        scope,
+        alarm.construct_id,
+        type=ALARM_TYPE,
+        properties={
+            "AlarmName": name,
+            "AlarmDescription": alarm.description,
+            "ActionsEnabled": True,
+            "AlarmActions": actions,
+            "OKActions": actions,
+            **alarm.props,
+        },
+    )

@@ -36,10 +36,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cdk_constructs.monitoring.metrics import Metric, TableMetrics
 from tableforge.catalog import TableSpec
 from tableforge.stages import MonitoringConfig, StageConfig
 
-NAMESPACE = "AWS/DynamoDB"
+#: The two capacity sides, as CloudWatch spells them in metric names.
+UNITS = ("Read", "Write")
 
 
 @dataclass(frozen=True)
@@ -63,37 +65,21 @@ def pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in parts if part)
 
 
-# --- metric helpers (plain data, no jsii) ---------------------------------------------
+def on_demand_caps(stage: StageConfig) -> tuple[tuple[str, int | None], ...]:
+    """(unit, the stage's on-demand max request units per second or None), read then write."""
+    return (("Read", stage.on_demand_max_read_request_units), ("Write", stage.on_demand_max_write_request_units))
 
 
-def _dims(**dimensions: str) -> list[dict[str, str]]:
-    return [{"Name": k, "Value": v} for k, v in dimensions.items()]
-
-
-def _query(query_id: str, metric: str, stat: str, period: int, **dimensions: str) -> dict[str, Any]:
-    return {
-        "Id": query_id,
-        "ReturnData": False,
-        "MetricStat": {
-            "Metric": {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": _dims(**dimensions)},
-            "Period": period,
-            "Stat": stat,
-        },
-    }
+# --- alarm properties (plain data, no jsii) ------------------------------------------------
 
 
 def _expression(expression: str, label: str) -> dict[str, Any]:
     return {"Id": "e1", "Expression": expression, "Label": label, "ReturnData": True}
 
 
-def _single(
-    metric: str, statistic: str, period: int, periods: int, threshold: float, missing: str, **dimensions: str
-) -> dict[str, Any]:
+def _single(metric: Metric, period: int, periods: int, threshold: float, missing: str) -> dict[str, Any]:
     return {
-        "Namespace": NAMESPACE,
-        "MetricName": metric,
-        "Dimensions": _dims(**dimensions),
-        "Statistic": statistic,
+        **metric.alarm_fields(),
         "Period": period,
         "EvaluationPeriods": periods,
         "DatapointsToAlarm": periods,
@@ -114,51 +100,56 @@ def _math(queries: list[dict[str, Any]], periods: int, threshold: float, missing
     }
 
 
+def _where(physical: str, index: str | None) -> str:
+    return f"index {index} of {physical}" if index else physical
+
+
+def _index_id(index: str | None) -> str:
+    """Construct ID prefix of an alarm on a GSI: ``EmailIndex`` (nothing for the table itself)."""
+    return pascal(index) if index else ""
+
+
+def _index_name(index: str | None) -> str:
+    """Alarm name infix of an alarm on a GSI: ``gsi-email-index-`` (nothing for the table itself)."""
+    return f"gsi-{index}-" if index else ""
+
+
 # --- the alarm rules -------------------------------------------------------------------
 
 
-def table_alarms(*, table: str, spec: TableSpec, physical_name: str, stage: StageConfig) -> list[AlarmDef]:
+def table_alarms(*, table: str, spec: TableSpec, metrics: TableMetrics, stage: StageConfig) -> list[AlarmDef]:
     """Every alarm one table calls for, by billing mode (see the module docstring)."""
     m = stage.monitoring
+    indexes = [None, *(gsi.name for gsi in spec.gsis)]
     alarms = [
-        *_throttle_alarms(table, physical_name, None, m),
-        *(a for gsi in spec.gsis for a in _throttle_alarms(table, physical_name, gsi.name, m)),
-        _system_errors_alarm(table, physical_name, m),
-        _latency_alarm(table, physical_name, m),
+        *(alarm for index in indexes for alarm in _throttle_alarms(table, metrics, index, m)),
+        _system_errors_alarm(table, metrics, m),
+        _latency_alarm(table, metrics, m),
     ]
     if spec.provisioned:
-        alarms += _utilization_alarms(table, physical_name, None, m)
-        for gsi in spec.gsis:
-            alarms += _utilization_alarms(table, physical_name, gsi.name, m)
+        alarms += [alarm for index in indexes for alarm in _utilization_alarms(table, metrics, index, m)]
     else:
-        caps = (
-            ("read", "Read", stage.on_demand_max_read_request_units),
-            ("write", "Write", stage.on_demand_max_write_request_units),
-        )
-        alarms += [_cap_alarm(table, physical_name, kind, metric, cap, m) for kind, metric, cap in caps if cap]
-    alarms += [_replication_alarm(table, physical_name, region, m) for region in stage.replica_regions]
+        alarms += [_cap_alarm(table, metrics, unit, cap, m) for unit, cap in on_demand_caps(stage) if cap]
+    alarms += [_replication_alarm(table, metrics, region, m) for region in stage.replica_regions]
     return alarms
 
 
-def _throttle_alarms(table: str, physical: str, index: str | None, m: MonitoringConfig) -> list[AlarmDef]:
-    dims = {"TableName": physical, **({"GlobalSecondaryIndexName": index} if index else {})}
-    where = f"index {index} of {physical}" if index else physical
+def _throttle_alarms(table: str, metrics: TableMetrics, index: str | None, m: MonitoringConfig) -> list[AlarmDef]:
     out = []
-    for kind, metric in (("read", "ReadThrottleEvents"), ("write", "WriteThrottleEvents")):
+    for unit in UNITS:
+        metric = metrics.throttle_events(unit, index)
         out.append(
             AlarmDef(
-                construct_id=f"{pascal(index) if index else ''}{kind.capitalize()}Throttle",
-                name=f"{table}-{'gsi-' + index + '-' if index else ''}{kind}-throttle",
-                description=f"{metric} on {where} above {m.throttle_threshold:g} per {m.throttle_period_seconds} s "
-                "(no data = no throttling)",
+                construct_id=f"{_index_id(index)}{unit}Throttle",
+                name=f"{table}-{_index_name(index)}{unit.lower()}-throttle",
+                description=f"{metric.name} on {_where(metrics.physical, index)} above {m.throttle_threshold:g} "
+                f"per {m.throttle_period_seconds} s (no data = no throttling)",
                 props=_single(
                     metric,
-                    "Sum",
                     m.throttle_period_seconds,
                     m.throttle_evaluation_periods,
                     m.throttle_threshold,
                     "notBreaching",
-                    **dims,
                 ),
                 metric_count=1,
             )
@@ -166,19 +157,16 @@ def _throttle_alarms(table: str, physical: str, index: str | None, m: Monitoring
     return out
 
 
-def _system_errors_alarm(table: str, physical: str, m: MonitoringConfig) -> AlarmDef:
+def _system_errors_alarm(table: str, metrics: TableMetrics, m: MonitoringConfig) -> AlarmDef:
     # SystemErrors has only TableName+Operation dimensions: sum the operations. One
     # metric per operation keeps the alarm within CloudWatch's 10-metric limit.
-    queries = [
-        _query(f"m{i}", "SystemErrors", "Sum", 300, TableName=physical, Operation=op)
-        for i, op in enumerate(m.system_error_operations, start=1)
-    ]
+    queries = [metrics.system_errors(op).query(f"m{i}", 300) for i, op in enumerate(m.system_error_operations, start=1)]
     expression = _expression("SUM(FILL(METRICS(), 0))", f"SystemErrors, {len(queries)} operations")
     return AlarmDef(
         construct_id="SystemErrors",
         name=f"{table}-system-errors",
-        description=f"HTTP 500s on {physical} in {m.system_errors_evaluation_periods} consecutive 5-minute periods "
-        f"({', '.join(m.system_error_operations)})",
+        description=f"HTTP 500s on {metrics.physical} in {m.system_errors_evaluation_periods} consecutive 5-minute "
+        f"periods ({', '.join(m.system_error_operations)})",
         props=_math(
             [expression, *queries], m.system_errors_evaluation_periods, m.system_errors_threshold, "notBreaching"
         ),
@@ -186,38 +174,38 @@ def _system_errors_alarm(table: str, physical: str, m: MonitoringConfig) -> Alar
     )
 
 
-def _latency_alarm(table: str, physical: str, m: MonitoringConfig) -> AlarmDef:
+def _latency_alarm(table: str, metrics: TableMetrics, m: MonitoringConfig) -> AlarmDef:
     queries = [
-        _query(f"m{i}", "SuccessfulRequestLatency", m.latency_statistic, 300, TableName=physical, Operation=op)
+        metrics.latency(op, m.latency_statistic).query(f"m{i}", 300)
         for i, op in enumerate(m.latency_operations, start=1)
     ]
-    expression = _expression("MAX(METRICS())", f"slowest {m.latency_statistic} of {', '.join(m.latency_operations)}")
+    operations = ", ".join(m.latency_operations)
+    expression = _expression("MAX(METRICS())", f"slowest {m.latency_statistic} of {operations}")
     return AlarmDef(
         construct_id="Latency",
         name=f"{table}-latency",
-        description=f"SuccessfulRequestLatency {m.latency_statistic} of {', '.join(m.latency_operations)} on {physical} "
+        description=f"SuccessfulRequestLatency {m.latency_statistic} of {operations} on {metrics.physical} "
         f"above {m.latency_threshold_ms:g} ms for {m.latency_evaluation_periods} x 5 minutes",
         props=_math([expression, *queries], m.latency_evaluation_periods, m.latency_threshold_ms, "notBreaching"),
         metric_count=len(queries),
     )
 
 
-def _utilization_alarms(table: str, physical: str, index: str | None, m: MonitoringConfig) -> list[AlarmDef]:
-    dims = {"TableName": physical, **({"GlobalSecondaryIndexName": index} if index else {})}
-    where = f"index {index} of {physical}" if index else physical
+def _utilization_alarms(table: str, metrics: TableMetrics, index: str | None, m: MonitoringConfig) -> list[AlarmDef]:
     out = []
-    for kind, unit in (("read", "Read"), ("write", "Write")):
+    for unit in UNITS:
+        kind = unit.lower()
         queries = [
-            _query("consumed", f"Consumed{unit}CapacityUnits", "Sum", 300, **dims),
-            _query("provisioned", f"Provisioned{unit}CapacityUnits", "Average", 300, **dims),
+            metrics.consumed_capacity(unit, index).query("consumed", 300),
+            metrics.provisioned_capacity(unit, index).query("provisioned", 300),
         ]
         # Consumed is a per-period Sum; per second it compares with provisioned units.
         expression = _expression("100 * (FILL(consumed, 0) / PERIOD(consumed)) / provisioned", f"{kind} utilization %")
         out.append(
             AlarmDef(
-                construct_id=f"{pascal(index) if index else ''}{unit}Utilization",
-                name=f"{table}-{'gsi-' + index + '-' if index else ''}{kind}-utilization",
-                description=f"Consumed/provisioned {kind} capacity of {where} above "
+                construct_id=f"{_index_id(index)}{unit}Utilization",
+                name=f"{table}-{_index_name(index)}{kind}-utilization",
+                description=f"Consumed/provisioned {kind} capacity of {_where(metrics.physical, index)} above "
                 f"{m.utilization_threshold_percent:g}% for {m.utilization_evaluation_periods} x 5 minutes",
                 props=_math(
                     [expression, *queries], m.utilization_evaluation_periods, m.utilization_threshold_percent, "missing"
@@ -228,42 +216,34 @@ def _utilization_alarms(table: str, physical: str, index: str | None, m: Monitor
     return out
 
 
-def _cap_alarm(table: str, physical: str, kind: str, unit: str, cap: int, m: MonitoringConfig) -> AlarmDef:
+def _cap_alarm(table: str, metrics: TableMetrics, unit: str, cap: int, m: MonitoringConfig) -> AlarmDef:
     # Sum per minute vs the cap (request units per second) times 60 seconds.
     threshold = cap * 60 * m.on_demand_cap_share_percent / 100
+    kind = unit.lower()
     return AlarmDef(
         construct_id=f"{unit}Cap",
         name=f"{table}-{kind}-cap",
-        description=f"Consumed {kind} request units of {physical} above {m.on_demand_cap_share_percent:g}% of the "
-        f"on-demand max ({cap}/s) for {m.on_demand_cap_evaluation_periods} minutes; DynamoDB throttles at 100%",
+        description=f"Consumed {kind} request units of {metrics.physical} above {m.on_demand_cap_share_percent:g}% "
+        f"of the on-demand max ({cap}/s) for {m.on_demand_cap_evaluation_periods} minutes; DynamoDB throttles at 100%",
         props=_single(
-            f"Consumed{unit}CapacityUnits",
-            "Sum",
-            60,
-            m.on_demand_cap_evaluation_periods,
-            threshold,
-            "notBreaching",
-            TableName=physical,
+            metrics.consumed_capacity(unit), 60, m.on_demand_cap_evaluation_periods, threshold, "notBreaching"
         ),
         metric_count=1,
     )
 
 
-def _replication_alarm(table: str, physical: str, region: str, m: MonitoringConfig) -> AlarmDef:
+def _replication_alarm(table: str, metrics: TableMetrics, region: str, m: MonitoringConfig) -> AlarmDef:
     return AlarmDef(
         construct_id=f"ReplicationLatency{pascal(region)}",
         name=f"{table}-replication-latency-{region}",
-        description=f"Average ReplicationLatency of {physical} to {region} above "
+        description=f"Average ReplicationLatency of {metrics.physical} to {region} above "
         f"{m.replication_latency_threshold_ms:g} ms for {m.replication_latency_evaluation_periods} x 5 minutes",
         props=_single(
-            "ReplicationLatency",
-            "Average",
+            metrics.replication_latency(region),
             300,
             m.replication_latency_evaluation_periods,
             m.replication_latency_threshold_ms,
             "notBreaching",
-            TableName=physical,
-            ReceivingRegion=region,
         ),
         metric_count=1,
     )
