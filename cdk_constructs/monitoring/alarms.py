@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from aws_cdk import CfnResource
 from constructs import Construct
 
-from cdk_constructs.monitoring.rules import AlarmDef, pascal
+from cdk_constructs.monitoring.rules import AlarmDef, alarm_name_prefix, pascal
 from cdk_constructs.monitoring.segment import TableSegment
 from tableforge.errors import StageError
 from tableforge.stages import StageConfig
@@ -39,7 +39,7 @@ class TableAlarms(Construct):
         topic_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        prefix = f"{system}-{stage.name}-"
+        prefix = alarm_name_prefix(system, stage.name)
         #: (full alarm name, its CfnAlarm), in catalog order.
         self.alarms: list[tuple[str, CfnResource]] = []
         self.metric_count = 0

@@ -9,6 +9,7 @@ from aws_cdk import CfnResource
 from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
+from cdk_constructs.monitoring.rules import alarm_name_prefix
 from tableforge.stages import StageConfig
 
 #: CloudWatch: a composite alarm's rule may name at most 100 alarms.
@@ -61,7 +62,7 @@ class SystemHealth(Construct):
         topic_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        prefix = f"{system}-{stage.name}-"
+        prefix = alarm_name_prefix(system, stage.name)
         actions = [topic_arn]
         names = [name for name, _ in alarms]
         groups = health_rules(names)

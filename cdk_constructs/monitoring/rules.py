@@ -50,13 +50,18 @@ class AlarmDef:
 
     #: Construct ID under the table's scope, e.g. ``ReadThrottle`` or ``EmailIndexReadThrottle``.
     construct_id: str
-    #: The alarm's name suffix after ``<system>-<stage>-``.
+    #: The alarm's name suffix after :func:`alarm_name_prefix`.
     name: str
     description: str
     #: AWS::CloudWatch::Alarm properties: the metric(s), threshold, periods, missing data.
     props: Mapping[str, Any]
     #: Metrics the alarm reads (CloudWatch bills per alarm metric).
     metric_count: int
+
+
+def alarm_name_prefix(system: str, stage: str) -> str:
+    """``<system>-<stage>-``: how every alarm name of a system and stage starts, composites included."""
+    return f"{system}-{stage}-"
 
 
 def pascal(name: str) -> str:
