@@ -63,44 +63,58 @@ class SystemHealth(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         prefix = alarm_name_prefix(system, stage.name)
-        actions = [topic_arn]
+        self._actions = [topic_arn]
+        self._health_name = f"{prefix}system-health"
         names = [name for name, _ in alarms]
         groups = health_rules(names)
-        children: list[tuple[str, list[Any]]] = []
+        children: list[tuple[str, list[Any]]]
         if len(groups) <= 1:
             children = [(name, [resource]) for name, resource in alarms]
         else:
-            start = 0
-            for number, group in enumerate(groups, start=1):
-                name = f"{prefix}health-part-{number}"
-                part = cw.CfnCompositeAlarm(
-                    self,
-                    f"Part{number}",
-                    alarm_name=name,
-                    alarm_rule=_any_alarm(group),
-                    alarm_description=f"Part {number} of {len(groups)} of {prefix}system-health "
-                    f"(a composite rule names at most {MAX_ALARMS_PER_COMPOSITE_RULE} alarms)",
-                    actions_enabled=True,
-                    alarm_actions=actions,
-                    ok_actions=actions,
-                )
-                # Groups are consecutive slices of ``alarms``.
-                _depends_on(part, [resource for _, resource in alarms[start : start + len(group)]])
-                start += len(group)
-                children.append((name, [part]))
-        health = cw.CfnCompositeAlarm(
-            self,
+            children = self._parts(prefix, groups, alarms)
+        health = self._composite(
             "Alarm",
-            alarm_name=f"{prefix}system-health",
+            self._health_name,
             # An empty system still gets a valid rule: FALSE never alarms.
-            alarm_rule=_any_alarm([name for name, _ in children]) or "FALSE",
-            alarm_description=f"Any of the {len(names)} alarms of {system} ({stage.name}) is in ALARM",
-            actions_enabled=True,
-            alarm_actions=actions,
-            ok_actions=actions,
+            _any_alarm([name for name, _ in children]) or "FALSE",
+            f"Any of the {len(names)} alarms of {system} ({stage.name}) is in ALARM",
         )
         _depends_on(health, [r for _, resources in children for r in resources])
         self.composite_count = 1 + (len(groups) if len(groups) > 1 else 0)
+
+    def _parts(
+        self, prefix: str, groups: Sequence[Sequence[str]], alarms: Sequence[tuple[str, CfnResource]]
+    ) -> list[tuple[str, list[Any]]]:
+        """One ``<system>-<stage>-health-part-N`` composite per group: (its name, [it])."""
+        children: list[tuple[str, list[Any]]] = []
+        start = 0
+        for number, group in enumerate(groups, start=1):
+            name = f"{prefix}health-part-{number}"
+            part = self._composite(
+                f"Part{number}",
+                name,
+                _any_alarm(group),
+                f"Part {number} of {len(groups)} of {self._health_name} "
+                f"(a composite rule names at most {MAX_ALARMS_PER_COMPOSITE_RULE} alarms)",
+            )
+            # Groups are consecutive slices of ``alarms``.
+            _depends_on(part, [resource for _, resource in alarms[start : start + len(group)]])
+            start += len(group)
+            children.append((name, [part]))
+        return children
+
+    def _composite(self, construct_id: str, name: str, rule: str, description: str) -> cw.CfnCompositeAlarm:
+        """A composite alarm with alarm and OK actions on the topic, like every other alarm."""
+        return cw.CfnCompositeAlarm(
+            self,
+            construct_id,
+            alarm_name=name,
+            alarm_rule=rule,
+            alarm_description=description,
+            actions_enabled=True,
+            alarm_actions=self._actions,
+            ok_actions=self._actions,
+        )
 
 
 def _depends_on(resource: Construct, others: Sequence[Construct]) -> None:
