@@ -2,10 +2,11 @@
 
 Everything here is declared from the catalog and the stage's ``MonitoringConfig``;
 nothing asks which stage it is. The alarm rules are plain Python
-(:func:`~cdk_constructs.monitoring.rules.table_alarms`), readable in one place, and each alarm becomes one L1
-resource built from a plain dict: a stage has hundreds of alarms, and every L2
-``Metric``/``MathExpression``/``Alarm`` call (and every typed L1 property
-struct) is a round trip into jsii that synth time pays for.
+(:func:`~cdk_constructs.monitoring.rules.table_alarms`), readable in one place,
+and each alarm becomes one L1 resource built from a plain dict: a stage has
+hundreds of alarms, and every L2 ``Metric``/``MathExpression``/``Alarm`` call
+(and every typed L1 property struct) is a round trip into jsii that synth time
+pays for.
 
 One module per job:
 

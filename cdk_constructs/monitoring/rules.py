@@ -1,5 +1,8 @@
 """The alarm rules: which alarms a table gets, as plain data (no jsii).
 
+Each rule takes its metrics from the table's :class:`TableMetrics`, the same
+definitions the table's dashboard graphs use (``segment``).
+
 What each table gets (README "Operations" says the same for people):
 
 ===========================  ============================================  ============

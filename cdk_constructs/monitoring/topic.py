@@ -38,6 +38,7 @@ KEY_ADMIN_ACTIONS = (
 
 
 def topic_name(system: str, stage: str) -> str:
+    """``<system>-<stage>-alarms``; fixed, so other ops stacks address the topic by ARN without a reference."""
     return f"{system}-{stage}-alarms"
 
 
