@@ -23,7 +23,15 @@ from typing import Any
 from aws_cdk import Aws, Stack
 from constructs import Construct
 
-from cdk_constructs.monitoring import AlarmTopic, CostBudget, OpsDashboard, SystemHealth, TableAlarms, topic_name
+from cdk_constructs.monitoring import (
+    AlarmTopic,
+    CostBudget,
+    OpsDashboard,
+    SystemHealth,
+    TableAlarms,
+    table_segments,
+    topic_name,
+)
 from tableforge.assembly import stack_metadata
 from tableforge.catalog import TableSpec, construct_id
 from tableforge.errors import StageError
@@ -81,14 +89,16 @@ class OpsStack(Stack):
             self.topic = None
             # The topic's name is fixed: its ARN needs no reference into shard 0.
             topic_arn = f"arn:{Aws.PARTITION}:sns:{Aws.REGION}:{Aws.ACCOUNT_ID}:{topic_name(system, config.name)}"
-        self.alarms = TableAlarms(self, "Alarms", system=system, tables=tables, stage=config, topic_arn=topic_arn)
-        if tables:
+        # One segment per table: its alarms and its dashboard graphs read the same metrics.
+        segments = table_segments(system=system, tables=tables, stage=config)
+        self.alarms = TableAlarms(self, "Alarms", system=system, segments=segments, stage=config, topic_arn=topic_arn)
+        if segments:
             suffix = f"-{shard}" if shard else ""
             OpsDashboard(
                 self,
                 "Dashboard",
                 system=system,
-                tables=tables,
+                segments=segments,
                 stage=config,
                 dashboard_name=f"{system}-{config.name}{suffix}",
             )

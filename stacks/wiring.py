@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from aws_cdk import App, Environment
 
-from cdk_constructs.monitoring import table_alarms
+from cdk_constructs.monitoring import TableMetrics, table_alarms
 from cdk_constructs.nag_packs import attach_nag, prepare_app
 from stacks.stage import TableforgeStage
 from tableforge.catalog import Catalog, load_catalog
@@ -42,7 +42,7 @@ def load_app_catalog(settings: AppSettings) -> Catalog:
 def _alarm_suffixes(catalog: Catalog, system: str, table: str, stage: StageConfig) -> Iterable[str]:
     spec = catalog.tables(system)[table]
     physical = resolve_table(system, table, stage, pitr=spec.pitr).physical_name
-    return [alarm.name for alarm in table_alarms(table=table, spec=spec, physical_name=physical, stage=stage)]
+    return [alarm.name for alarm in table_alarms(table=table, spec=spec, metrics=TableMetrics(physical), stage=stage)]
 
 
 def build_app(app: App, settings: AppSettings, catalog: Catalog) -> dict[str, TableforgeStage]:
