@@ -113,6 +113,15 @@ def table_name(system: str, table: str, stage: str) -> str:
     return f"{system}-{table}-{stage}"
 
 
+def table_arn(physical_name: str, *, partition: str, region: str, account: str) -> str:
+    """A table's ARN; the parts may be CloudFormation placeholders (see :data:`SUB_PSEUDO`)."""
+    return f"arn:{partition}:dynamodb:{region}:{account}:table/{physical_name}"
+
+
+#: ``Fn::Sub`` placeholders for the stack's own partition, region and account.
+SUB_PSEUDO = {"partition": "${AWS::Partition}", "region": "${AWS::Region}", "account": "${AWS::AccountId}"}
+
+
 def role_name(system: str, consumer: str, stage: str) -> str:
     """``<system>-<consumer>-<stage>``: the IAM role of one consumer in one stage."""
     return f"{system}-{consumer}-{stage}"
@@ -138,6 +147,11 @@ def access_stack_name(system: str, stage: str) -> str:
 def topic_name(system: str, stage: str) -> str:
     """The alarm topic of one system and stage."""
     return f"{system}-{stage}-alarms"
+
+
+def topic_arn(topic: str, *, partition: str, region: str, account: str) -> str:
+    """A topic's ARN; fixed names let other ops stacks address it without a cross-stack reference."""
+    return f"arn:{partition}:sns:{region}:{account}:{topic}"
 
 
 def budget_name(system: str, stage: str) -> str:

@@ -42,7 +42,7 @@ class ResolvedTable:
 
     def arn(self, *, partition: str, region: str, account: str) -> str:
         """The table's ARN in ``region`` (values may be CloudFormation tokens such as ``Aws.REGION``)."""
-        return f"arn:{partition}:dynamodb:{region}:{account}:table/{self.physical_name}"
+        return naming.table_arn(self.physical_name, partition=partition, region=region, account=account)
 
     def index_arn(self, index: str, *, partition: str, region: str, account: str) -> str:
         return f"{self.arn(partition=partition, region=region, account=account)}/index/{index}"

@@ -27,7 +27,7 @@ from cdk_constructs.monitoring.health import SystemHealth, health_rules
 from cdk_constructs.monitoring.metrics import TableMetrics
 from cdk_constructs.monitoring.rules import AlarmDef, table_alarms
 from cdk_constructs.monitoring.segment import TableSegment, table_segments
-from cdk_constructs.monitoring.topic import AlarmTopic, topic_name
+from cdk_constructs.monitoring.topic import AlarmTopic
 
 __all__ = [
     "AlarmDef",
@@ -41,5 +41,4 @@ __all__ = [
     "health_rules",
     "table_alarms",
     "table_segments",
-    "topic_name",
 ]

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from aws_cdk import CfnResource
 from constructs import Construct
 
-from cdk_constructs.monitoring.rules import AlarmDef, alarm_name_prefix, pascal
+from cdk_constructs.monitoring.rules import AlarmDef, pascal
 from cdk_constructs.monitoring.segment import TableSegment
 from tableforge.errors import StageError
+from tableforge.naming import alarm_name
 from tableforge.stages import StageConfig
 
 ALARM_TYPE = "AWS::CloudWatch::Alarm"
@@ -39,7 +40,6 @@ class TableAlarms(Construct):
         topic_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        prefix = alarm_name_prefix(system, stage.name)
         #: (full alarm name, its CfnAlarm), in catalog order.
         self.alarms: list[tuple[str, CfnResource]] = []
         self.metric_count = 0
@@ -47,7 +47,7 @@ class TableAlarms(Construct):
         for segment in segments:
             table_scope = Construct(self, pascal(segment.table))
             for alarm in segment.alarms():
-                name = prefix + alarm.name
+                name = alarm_name(system, stage.name, alarm.name)
                 if len(name) > MAX_ALARM_NAME:
                     raise StageError(
                         f"alarm name {name!r} is {len(name)} characters; CloudWatch allows {MAX_ALARM_NAME}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk import aws_budgets as budgets
 from constructs import Construct
 
+from tableforge import naming
 from tableforge.stages import StageConfig
 
 #: Budget notifications: (type, percent of the budget), as the issue and 002 ask.
@@ -31,7 +32,7 @@ class CostBudget(Construct):
             self,
             "Budget",
             budget=B.BudgetDataProperty(
-                budget_name=f"{system}-{stage.name}-monthly",
+                budget_name=naming.budget_name(system, stage.name),
                 budget_type="COST",
                 time_unit="MONTHLY",
                 budget_limit=B.SpendProperty(amount=stage.monitoring.budget_usd(system), unit="USD"),

@@ -10,9 +10,8 @@ from aws_cdk import Fn
 from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
-from cdk_constructs.monitoring.rules import alarm_name_prefix
 from cdk_constructs.monitoring.segment import Graph, TableSegment
-from cdk_constructs.monitoring.topic import topic_name
+from tableforge.naming import alarm_prefix, topic_name
 from tableforge.stages import StageConfig
 
 
@@ -53,7 +52,7 @@ def _header(system: str, stage: StageConfig) -> dict[str, Any]:
         "properties": {
             "markdown": f"# {system} ({stage.name})\nPer table: throttle events, latency "
             f"({m.latency_statistic}), consumed capacity and system errors. "
-            f"Alarms are named {alarm_name_prefix(system, stage.name)}*; they notify {topic_name(system, stage.name)}."
+            f"Alarms are named {alarm_prefix(system, stage.name)}*; they notify {topic_name(system, stage.name)}."
         },
     }
 

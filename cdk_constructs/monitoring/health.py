@@ -9,7 +9,7 @@ from aws_cdk import CfnResource
 from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
-from cdk_constructs.monitoring.rules import alarm_name_prefix
+from tableforge.naming import health_alarm_name, health_part_name
 from tableforge.stages import StageConfig
 
 #: CloudWatch: a composite alarm's rule may name at most 100 alarms.
@@ -62,16 +62,15 @@ class SystemHealth(Construct):
         topic_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        prefix = alarm_name_prefix(system, stage.name)
         self._actions = [topic_arn]
-        self._health_name = f"{prefix}system-health"
+        self._health_name = health_alarm_name(system, stage.name)
         names = [name for name, _ in alarms]
         groups = health_rules(names)
         children: list[tuple[str, list[Any]]]
         if len(groups) <= 1:
             children = [(name, [resource]) for name, resource in alarms]
         else:
-            children = self._parts(prefix, groups, alarms)
+            children = self._parts(system, stage.name, groups, alarms)
         health = self._composite(
             "Alarm",
             self._health_name,
@@ -83,13 +82,13 @@ class SystemHealth(Construct):
         self.composite_count = 1 + (len(groups) if len(groups) > 1 else 0)
 
     def _parts(
-        self, prefix: str, groups: Sequence[Sequence[str]], alarms: Sequence[tuple[str, CfnResource]]
+        self, system: str, stage: str, groups: Sequence[Sequence[str]], alarms: Sequence[tuple[str, CfnResource]]
     ) -> list[tuple[str, list[Any]]]:
         """One ``<system>-<stage>-health-part-N`` composite per group: (its name, [it])."""
         children: list[tuple[str, list[Any]]] = []
         start = 0
         for number, group in enumerate(groups, start=1):
-            name = f"{prefix}health-part-{number}"
+            name = health_part_name(system, stage, number)
             part = self._composite(
                 f"Part{number}",
                 name,

@@ -62,11 +62,6 @@ class AlarmDef:
     metric_count: int
 
 
-def alarm_name_prefix(system: str, stage: str) -> str:
-    """``<system>-<stage>-``: how every alarm name of a system and stage starts, composites included."""
-    return f"{system}-{stage}-"
-
-
 def pascal(name: str) -> str:
     """``email-index`` / ``email_index`` / ``email.index`` -> ``EmailIndex``."""
     parts = name.replace("_", "-").replace(".", "-").split("-")

@@ -14,7 +14,8 @@ from typing import Any
 
 from cdk_constructs.monitoring.metrics import TableMetrics
 from cdk_constructs.monitoring.rules import UNITS, AlarmDef, on_demand_caps, table_alarms
-from tableforge.catalog import TableSpec, physical_table_name
+from tableforge.catalog import TableSpec
+from tableforge.resolve import resolve_table
 from tableforge.stages import StageConfig
 
 
@@ -91,6 +92,6 @@ class TableSegment:
 def table_segments(*, system: str, tables: Mapping[str, TableSpec], stage: StageConfig) -> list[TableSegment]:
     """One :class:`TableSegment` per table, in catalog order."""
     return [
-        TableSegment(table, spec, stage, TableMetrics(physical_table_name(system, table, stage.name)))
+        TableSegment(table, spec, stage, TableMetrics(resolve_table(system, table, stage).physical_name))
         for table, spec in tables.items()
     ]

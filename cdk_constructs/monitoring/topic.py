@@ -10,6 +10,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from tableforge.naming import topic_name
 from tableforge.stages import StageConfig
 
 #: The only principals that may publish to a system's alarm topic and use its key.
@@ -35,11 +36,6 @@ KEY_ADMIN_ACTIONS = (
     "kms:CancelKeyDeletion",
     "kms:RotateKeyOnDemand",
 )
-
-
-def topic_name(system: str, stage: str) -> str:
-    """``<system>-<stage>-alarms``; fixed, so other ops stacks address the topic by ARN without a reference."""
-    return f"{system}-{stage}-alarms"
 
 
 class AlarmTopic(Construct):
