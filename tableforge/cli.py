@@ -13,8 +13,8 @@ statuses:
 An error is printed as one ``error: ...`` line on stderr, never a traceback (a seed
 validation error lists its invalid items on indented lines below it).
 
-``python -m tableforge.summary``, ``tools.access_report`` and ``tableforge.generate``
-are shortcuts that call :func:`main` with their group pre-selected.
+``python -m seed`` (and ``python -m tableforge.summary``, ``tools.access_report``,
+``tableforge.generate``) are shortcuts that call :func:`main` with their group pre-selected.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ GROUPS: tuple[Group, ...] = (
         "tableforge.summary:add_commands",
         aliases=("summary",),
     ),
+    Group("seed", "load seed data, create local tables, generate synthetic data", "seed.cli:add_commands"),
     Group(
         "adopt",
         "will plan and import live tables into the catalog (no commands yet)",
