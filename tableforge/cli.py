@@ -13,8 +13,9 @@ statuses:
 An error is printed as one ``error: ...`` line on stderr, never a traceback (a seed
 validation error lists its invalid items on indented lines below it).
 
-``python -m seed`` (and ``python -m tableforge.summary``, ``tools.access_report``,
-``tableforge.generate``) are shortcuts that call :func:`main` with their group pre-selected.
+``python -m seed``, ``python -m cost`` and ``python -m review`` (and ``python -m
+tableforge.summary``, ``tools.access_report``, ``tableforge.generate``) are shortcuts
+that call :func:`main` with their group pre-selected.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ GROUPS: tuple[Group, ...] = (
         aliases=("summary",),
     ),
     Group("seed", "load seed data, create local tables, generate synthetic data", "seed.cli:add_commands"),
+    Group("cost", "offline monthly cost estimates from the synthesized templates", "cost.cli:add_commands"),
+    Group("review", "DynamoDB-aware diff of two assemblies or git refs, for CI", "review.cli:add_commands"),
     Group(
         "adopt",
         "will plan and import live tables into the catalog (no commands yet)",
