@@ -27,9 +27,12 @@ help:
 	@echo "make access-report  docs/access-<system>.md: who may do what to which table"
 	@echo "make lint           ruff and mypy"
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# The project itself is installed editable (the `tableforge` command; code and data stay in
+# the checkout), without build isolation: the backend is the venv's setuptools, no download.
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
