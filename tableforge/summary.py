@@ -1,4 +1,4 @@
-"""`python -m tableforge.summary cdk.out`: what was synthesized, per system and stage.
+"""`tableforge summary cdk.out`: what was synthesized, per system and stage.
 
 It reads the templates, not the catalog, so it shows what `cdk deploy` would
 create. Other tools add columns through SUMMARY_EXTENSIONS.
@@ -6,14 +6,13 @@ create. Other tools add columns through SUMMARY_EXTENSIONS.
 
 from __future__ import annotations
 
-import sys
+import argparse
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from tableforge.assembly import StackTemplate, read_assembly, tag_value
-from tableforge.errors import TableforgeError
 
 
 @dataclass
@@ -129,20 +128,24 @@ def render(groups: dict[tuple[str, str], SystemStage]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    directory = args[0] if args else "cdk.out"
-    try:
-        print(render(summarize(read_assembly(directory))))
-    except TableforgeError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+def add_commands(parser: argparse.ArgumentParser) -> None:
+    """``tableforge synth-summary [CDK_OUT]`` (alias ``summary``)."""
+    parser.add_argument(
+        "cdk_out", nargs="?", default="cdk.out", metavar="CDK_OUT", help="cloud assembly directory (default: cdk.out)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print(render(summarize(read_assembly(args.cdk_out))))
     return 0
 
 
 if __name__ == "__main__":
-    # Run the imported module's main, not this __main__ copy: extensions register on
-    # `tableforge.summary.SUMMARY_EXTENSIONS`, which a -m run would otherwise not see.
-    from tableforge.summary import main as imported_main
+    # A shortcut for `tableforge summary`. The CLI imports tableforge.summary, so extensions
+    # register on that module's SUMMARY_EXTENSIONS, not on this __main__ copy's.
+    import sys
 
-    sys.exit(imported_main())
+    from tableforge.cli import main
+
+    sys.exit(main(group="synth-summary", prog="python -m tableforge.summary"))
