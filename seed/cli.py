@@ -16,8 +16,9 @@ from seed import local, synthetic
 from seed.datafiles import SeedError, Source, discover, prune_only_sources
 from seed.progress import Progress
 from seed.sync import Loader, LoadOptions, TableResult
-from tableforge.catalog import FEATURE_FLAGS, load_catalog, physical_table_name
+from tableforge.catalog import FEATURE_FLAGS, load_catalog
 from tableforge.cli import main as cli_main
+from tableforge.resolve import resolve_table
 from tableforge.settings import parse_bool
 from tableforge.stages import STAGES, get_stage
 
@@ -80,7 +81,7 @@ def _loader(args: argparse.Namespace, stage: str) -> Loader:
     return Loader(
         client,
         options=options,
-        table_name=lambda system, table: physical_table_name(system, table, stage),
+        table_name=lambda system, table: resolve_table(system, table, get_stage(stage)).physical_name,
         progress=Progress(enabled=False) if args.json else Progress(),
     )
 

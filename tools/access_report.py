@@ -28,8 +28,8 @@ from tableforge.catalog import (
     ConsumerSpec,
     Grant,
     load_catalog,
-    role_name,
 )
+from tableforge.naming import role_name
 
 #: The stage whose names the report shows; every stage grants the same actions.
 REPORT_STAGE = "prod"
