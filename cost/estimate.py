@@ -2,18 +2,19 @@
 
 All money is Decimal until it is written out; nothing is rounded here.
 The formulas are PRICING.md's ("Formulas"); each component says in ``detail``
-how it was computed, so a reviewer can redo the arithmetic.
+how it was computed, so a reviewer can redo the arithmetic. Monitoring is priced
+in cost.monitoring, the free tier in cost.free_tier, the result built in cost.result.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cost.free_tier import free_tier
 from cost.model import (
     STANDARD_IA,
     Capacity,
@@ -24,15 +25,20 @@ from cost.model import (
     scalable_targets,
     table_shape,
 )
+from cost.monitoring import (
+    MONITORING_TYPES,
+    MonitoringGroup,
+    budget_names_with_actions,
+    count_resource,
+    price_monitoring,
+)
 from cost.prices import PriceBook, RegionPrices
-from cost.usage import TABLE_KEYS, TOPIC_KEYS, ResourceUsage, UsageFile
+from cost.result import HUNDRED_K, MILLION, ZERO, Component, Cost, Estimate, build_result, money, total, usd
+from cost.usage import TABLE_KEYS, ResourceUsage, UsageFile
 from tableforge.assembly import GLOBAL_TABLE, TABLE, StackTemplate, tag_value
 from tableforge.errors import TableforgeError
 
 DEFAULT_REGION = "us-east-1"
-MILLION = Decimal(1_000_000)
-HUNDRED_K = Decimal(100_000)
-ZERO = Decimal(0)
 
 #: Types that cost nothing by themselves (or are billed through another resource we price).
 NO_CHARGE = {
@@ -47,62 +53,6 @@ NO_CHARGE = {
     "AWS::ApplicationAutoScaling::ScalableTarget",
     "AWS::ApplicationAutoScaling::ScalingPolicy",
 }
-
-
-# --- money -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cost:
-    """A monthly amount, or a min-max range for autoscaled capacity."""
-
-    min: Decimal
-    max: Decimal
-
-    @staticmethod
-    def of(value: Decimal) -> Cost:
-        return Cost(value, value)
-
-    @property
-    def is_range(self) -> bool:
-        return self.min != self.max
-
-    def __add__(self, other: Cost) -> Cost:
-        return Cost(self.min + other.min, self.max + other.max)
-
-
-def total(costs: Iterable[Cost]) -> Cost:
-    out = Cost.of(ZERO)
-    for cost in costs:
-        out = out + cost
-    return out
-
-
-def usd(value: Decimal) -> str:
-    """Money in JSON: a decimal string, exact to 1/10,000 of a dollar (round only for display)."""
-    return str(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
-
-
-def money(cost: Cost, prefix: str = "monthly_usd") -> dict[str, str]:
-    if cost.is_range:
-        return {f"{prefix}_min": usd(cost.min), f"{prefix}_max": usd(cost.max)}
-    return {prefix: usd(cost.min)}
-
-
-@dataclass
-class Component:
-    name: str
-    cost: Cost
-    detail: str
-    #: Expected cost for autoscaled capacity when usage gives consumed units.
-    expected: Decimal | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, **money(self.cost), "detail": self.detail}
-        if self.expected is not None:
-            out["monthly_usd_expected"] = usd(self.expected)
-        return out
-
 
 # --- inputs ----------------------------------------------------------------------
 
@@ -133,27 +83,6 @@ class TableRef:
     table: str
     stage: str
     region: str
-
-
-@dataclass
-class Estimate:
-    book: PriceBook
-    tables: list[dict[str, Any]] = field(default_factory=list)
-    table_costs: list[tuple[TableRef, Cost, Decimal | None]] = field(default_factory=list)
-    monitoring: list[dict[str, Any]] = field(default_factory=list)
-    monitoring_costs: list[tuple[str, str, Cost]] = field(default_factory=list)
-    skipped: list[dict[str, str]] = field(default_factory=list)
-    no_charge: dict[str, int] = field(default_factory=dict)
-    assumptions: dict[str, None] = field(default_factory=dict)
-    #: (stage, region) -> free-tier quantities used.
-    free_use: dict[tuple[str, str], dict[str, Decimal]] = field(default_factory=dict)
-
-    def assume(self, text: str) -> None:
-        self.assumptions.setdefault(text, None)
-
-    def use_free(self, stage: str, region: str, item: str, amount: Decimal) -> None:
-        bucket = self.free_use.setdefault((stage, region), {})
-        bucket[item] = bucket.get(item, ZERO) + amount
 
 
 # --- usage matching ----------------------------------------------------------------
@@ -489,86 +418,7 @@ def price_table(estimate: Estimate, ref: TableRef, shape: TableShape, usage: Res
         entry["monthly_usd_expected"] = usd(expected)
     entry["components"] = [c.to_json() for c in pricer.components]
     estimate.tables.append(entry)
-    estimate.table_costs.append((ref, cost, expected))
-
-
-# --- monitoring ------------------------------------------------------------------------
-
-
-def _alarm_is_high_resolution(props: dict[str, Any]) -> bool:
-    periods = [props.get("Period")]
-    for metric in props.get("Metrics", []) or []:
-        periods.append((metric.get("MetricStat") or {}).get("Period"))
-        periods.append(metric.get("Period"))
-    return any(isinstance(p, int | float) and p < 60 for p in periods)
-
-
-def _budget_names_with_actions(resources: dict[str, dict[str, Any]]) -> set[str]:
-    """Budgets referenced by a BudgetsAction, by literal name or by Ref to the budget resource."""
-    names: set[str] = set()
-    for resource in resources.values():
-        if resource.get("Type") != "AWS::Budgets::BudgetsAction":
-            continue
-        value = resource.get("Properties", {}).get("BudgetName")
-        if isinstance(value, str):
-            names.add(value)
-        elif isinstance(value, dict) and isinstance(value.get("Ref"), str):
-            names.add(value["Ref"])
-    return names
-
-
-@dataclass
-class MonitoringGroup:
-    system: str
-    stage: str
-    stacks: set[str] = field(default_factory=set)
-    counts: dict[str, int] = field(default_factory=dict)
-    publishes: Decimal = ZERO
-    email_deliveries: Decimal = ZERO
-
-    def count(self, item: str, n: int = 1) -> None:
-        self.counts[item] = self.counts.get(item, 0) + n
-
-
-def monitoring_components(group: MonitoringGroup, p: RegionPrices, hours: Decimal) -> list[Component]:
-    out: list[Component] = []
-    for item, price_key, label in (
-        ("standard_alarm", "standard_alarm_month", "standard alarms"),
-        ("high_resolution_alarm", "high_resolution_alarm_month", "high-resolution alarms"),
-        ("composite_alarm", "composite_alarm_month", "composite alarms"),
-        ("dashboard", "dashboard_month", "dashboards"),
-    ):
-        n = group.counts.get(item, 0)
-        if n:
-            price = p.price("cloudwatch", price_key)
-            out.append(Component(label, Cost.of(n * price), f"{n} x ${price}"))
-    topics = group.counts.get("topic", 0)
-    if topics:
-        publish = p.price("sns", "publishes_per_million")
-        email = p.price("sns", "email_deliveries_per_100k")
-        cost = group.publishes * publish / MILLION + group.email_deliveries * email / HUNDRED_K
-        out.append(
-            Component(
-                "sns",
-                Cost.of(cost),
-                f"{topics} topics: {group.publishes} publishes x ${publish}/M + "
-                f"{group.email_deliveries} emails x ${email}/100k",
-            )
-        )
-    plain = group.counts.get("budget", 0)
-    with_actions = group.counts.get("budget_with_actions", 0)
-    if plain or with_actions:
-        day = p.price("budgets", "action_budget_day")
-        days = hours / 24
-        cost = with_actions * days * day
-        out.append(
-            Component(
-                "budgets",
-                Cost.of(cost),
-                f"{plain} plain budgets free + {with_actions} with actions x {days.quantize(Decimal('0.01'))} days x ${day}",
-            )
-        )
-    return out
+    estimate.table_costs.append((ref.system, ref.stage, cost))
 
 
 # --- the whole estimate ---------------------------------------------------------------
@@ -614,7 +464,6 @@ def estimate_stacks(
     names_present: set[str] = set()
     groups: dict[tuple[str, str], MonitoringGroup] = {}
     regions = {st.display_name: st.region or default_region for st in stacks}
-    math_alarms = 0
     if not all(st.region for st in stacks):
         estimate.assume(f"Stacks without a concrete region are priced in {default_region}.")
 
@@ -622,7 +471,7 @@ def estimate_stacks(
         region = regions[stack.display_name]
         resources = stack.template.get("Resources", {}) or {}
         scaling = scalable_targets(resources)
-        budgets_with_actions = _budget_names_with_actions(resources)
+        budgets_with_actions = budget_names_with_actions(resources)
         stack_system = _system_of_stack(stack, known_systems)
         for logical_id, resource in resources.items():
             kind = str(resource.get("Type", "?"))
@@ -642,45 +491,24 @@ def estimate_stacks(
                     else:
                         shape = table_shape(logical_id, resource, stack_region=region, scaling=scaling)
                 except Unpriceable as why:
-                    _skip(estimate, stack, logical_id, kind, str(why))
+                    estimate.skip(stack.display_name, logical_id, kind, str(why))
                     continue
                 price_table(estimate, ref, shape, usage.find(logical_id, f"{system}/{table}"))
                 continue
             system = tag_value(resource, "system") or stack_system
             group = groups.setdefault((system, stage_name), MonitoringGroup(system, stage_name))
             props = resource.get("Properties", {}) or {}
-            if kind == "AWS::CloudWatch::Alarm":
-                group.count("high_resolution_alarm" if _alarm_is_high_resolution(props) else "standard_alarm")
-                metrics = [m for m in props.get("Metrics", []) or [] if isinstance(m, dict) and "MetricStat" in m]
-                if len(metrics) > 1:
-                    math_alarms += 1
-            elif kind == "AWS::CloudWatch::CompositeAlarm":
-                group.count("composite_alarm")
-            elif kind == "AWS::CloudWatch::Dashboard":
-                group.count("dashboard")
-            elif kind == "AWS::SNS::Topic":
-                group.count("topic")
-                entry = usage.find(logical_id)
-                if entry is not None:
-                    for key in entry.values:
-                        if key not in TOPIC_KEYS:
-                            raise entry.error("not an SNS topic usage key", field=key)
-                    if entry.indexes:
-                        raise entry.error("not an SNS topic usage key", field="indexes")
-                    group.publishes += entry.get("monthly_requests") or ZERO
-                    group.email_deliveries += entry.get("monthly_email_deliveries") or ZERO
-            elif kind == "AWS::Budgets::Budget":
-                name = (props.get("Budget") or {}).get("BudgetName")
-                has_actions = logical_id in budgets_with_actions or (
-                    isinstance(name, str) and name in budgets_with_actions
+            if kind in MONITORING_TYPES:
+                count_resource(
+                    group, logical_id, resource, find_usage=usage.find, budgets_with_actions=budgets_with_actions
                 )
-                group.count("budget_with_actions" if has_actions else "budget")
             elif kind == "AWS::SSM::Parameter" and props.get("Tier", "Standard") == "Standard" or kind in NO_CHARGE:
-                estimate.no_charge[kind] = estimate.no_charge.get(kind, 0) + 1
+                estimate.no_charge_for(kind)
             else:
-                _skip(estimate, stack, logical_id, kind, "no price for this resource type in the price file")
+                estimate.skip(stack.display_name, logical_id, kind, "no price for this resource type in the price file")
             group.stacks.add(stack.display_name)
 
+    math_alarms = sum(group.math_alarms for group in groups.values())
     if math_alarms:
         estimate.assume(
             f"{math_alarms} alarms use metric math over several metrics; each is priced as one alarm, "
@@ -691,7 +519,8 @@ def estimate_stacks(
         for file in usage_files:
             if file.system is not None and file.system in known_systems:
                 estimate.assume(f"Usage profile for {file.system}: {_display(file.path)}.")
-    return _result(estimate, groups, regions, default_region)
+    monitoring, monitoring_costs = price_monitoring(groups, book, regions, default_region)
+    return build_result(estimate, monitoring, monitoring_costs, free_tier(estimate, groups, default_region))
 
 
 def _display(path: str) -> str:
@@ -699,151 +528,3 @@ def _display(path: str) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return path
-
-
-def _skip(estimate: Estimate, stack: StackTemplate, logical_id: str, kind: str, reason: str) -> None:
-    estimate.skipped.append({"stack": stack.display_name, "logical_id": logical_id, "type": kind, "reason": reason})
-
-
-def _free_tier(
-    estimate: Estimate, monitoring: dict[tuple[str, str], MonitoringGroup], default_region: str
-) -> list[dict[str, Any]]:
-    """The always-free tier, per stage (one account per stage) and region; never subtracted per table."""
-    book = estimate.book
-    h = book.hours_per_month
-    out: list[dict[str, Any]] = []
-    per_stage: dict[str, list[Component]] = {}
-    for (stage, region), used in sorted(estimate.free_use.items()):
-        p = book.region(region)
-        free = p.free_tier
-        items = per_stage.setdefault(stage, [])
-        for item, free_key, price, unit_factor, label in (
-            ("storage_gb", "dynamodb_storage_gb", p.price("dynamodb", "storage_gb_month"), Decimal(1), "GB storage"),
-            ("RCU", "dynamodb_rcu", p.price("dynamodb", "rcu_hour"), h, "RCU"),
-            ("WCU", "dynamodb_wcu", p.price("dynamodb", "wcu_hour"), h, "WCU"),
-            (
-                "stream_reads",
-                "dynamodb_streams_read_requests",
-                p.price("dynamodb", "streams_read_requests_per_100k"),
-                1 / HUNDRED_K,
-                "stream reads",
-            ),
-        ):
-            amount = min(used.get(item, ZERO), free.get(free_key, ZERO))
-            if amount:
-                items.append(
-                    Component(
-                        f"{region} {label}",
-                        Cost.of(-(amount * unit_factor * price)),
-                        f"{amount} of {free[free_key]} free {label}",
-                    )
-                )
-    # Monitoring free tiers are per account: count across the stage's systems.
-    for stage in sorted({s for _, s in monitoring}):
-        p = book.region(default_region)
-        free = p.free_tier
-        counts: dict[str, Decimal] = {}
-        publishes = ZERO
-        for (_system, group_stage), group in monitoring.items():
-            if group_stage != stage:
-                continue
-            for key, n in group.counts.items():
-                counts[key] = counts.get(key, ZERO) + n
-            publishes += group.publishes
-        items = per_stage.setdefault(stage, [])
-        for item, free_key, price, label in (
-            (
-                "standard_alarm",
-                "cloudwatch_standard_alarms",
-                p.price("cloudwatch", "standard_alarm_month"),
-                "standard alarms",
-            ),
-            ("dashboard", "cloudwatch_dashboards", p.price("cloudwatch", "dashboard_month"), "dashboards"),
-        ):
-            amount = min(counts.get(item, ZERO), free.get(free_key, ZERO))
-            if amount:
-                items.append(Component(label, Cost.of(-(amount * price)), f"{amount} of {free[free_key]} free {label}"))
-        free_publishes = min(publishes, free.get("sns_publishes", ZERO))
-        if free_publishes:
-            price = p.price("sns", "publishes_per_million")
-            items.append(
-                Component(
-                    "sns publishes", Cost.of(-(free_publishes * price / MILLION)), f"{free_publishes} free publishes"
-                )
-            )
-        action_days = counts.get("budget_with_actions", ZERO) * h / 24
-        free_days = min(action_days, free.get("budgets_action_budget_days", ZERO))
-        if free_days:
-            price = p.price("budgets", "action_budget_day")
-            items.append(Component("budget days", Cost.of(-(free_days * price)), f"{free_days} free budget-days"))
-    order = {"dev": 0, "staging": 1, "prod": 2}
-    for stage, items in sorted(per_stage.items(), key=lambda kv: (order.get(kv[0], 9), kv[0])):
-        if items:
-            out.append(
-                {"stage": stage, **money(total(c.cost for c in items)), "components": [c.to_json() for c in items]}
-            )
-    return out
-
-
-def _result(
-    estimate: Estimate,
-    groups: dict[tuple[str, str], MonitoringGroup],
-    regions: dict[str, str],
-    default_region: str,
-) -> dict[str, Any]:
-    book = estimate.book
-    monitoring_costs: dict[tuple[str, str], Cost] = {}
-    monitoring: list[dict[str, Any]] = []
-    for (system, stage), group in sorted(groups.items()):
-        # Monitoring is priced in the stack's region (CloudWatch, SNS and Budgets are regional or global).
-        region = next((regions[s] for s in sorted(group.stacks)), default_region)
-        components = monitoring_components(group, book.region(region), book.hours_per_month)
-        if not components:
-            continue
-        cost = total(c.cost for c in components)
-        monitoring_costs[(system, stage)] = cost
-        monitoring.append(
-            {
-                "system": system,
-                "stage": stage,
-                "stacks": sorted(group.stacks),
-                **money(cost),
-                "components": [c.to_json() for c in components],
-            }
-        )
-    totals: dict[tuple[str, str], Cost] = {}
-    for ref, cost, _expected in estimate.table_costs:
-        key = (ref.system, ref.stage)
-        totals[key] = totals.get(key, Cost.of(ZERO)) + cost
-    for key, cost in monitoring_costs.items():
-        totals[key] = totals.get(key, Cost.of(ZERO)) + cost
-    stage_order = {"dev": 0, "staging": 1, "prod": 2}
-    ordered = sorted(totals, key=lambda k: (stage_order.get(k[1], 9), k[1], k[0]))
-    system_totals = [{"system": s, "stage": st, **money(totals[(s, st)])} for s, st in ordered]
-    stage_names = sorted({st for _, st in totals}, key=lambda s: (stage_order.get(s, 9), s))
-    stage_totals = [{"stage": st, **money(total(c for (s, g), c in totals.items() if g == st))} for st in stage_names]
-    grand = total(totals.values())
-    monitoring_total = total(monitoring_costs.values())
-    estimate.assume("Totals are before the free tier, which is shown once per stage (one AWS account per stage).")
-    result: dict[str, Any] = {
-        "price_date": book.price_date,
-        "price_source": book.source,
-        "price_file": book.path,
-        "currency": "USD",
-        "money_format": "decimal strings in USD per month, exact to $0.0001; parse with decimal.Decimal",
-        "stage": None,
-        "tables": sorted(
-            estimate.tables,
-            key=lambda t: (stage_order.get(t["stage"], 9), t["stage"], t["system"], t["table"]),
-        ),
-        "monitoring": monitoring,
-        "monitoring_monthly_usd": usd(monitoring_total.min),
-        "totals": system_totals,
-        "stage_totals": stage_totals,
-        "free_tier": _free_tier(estimate, groups, default_region),
-        **money(grand, "total_monthly_usd"),
-        "skipped": estimate.skipped,
-        "no_charge": dict(sorted(estimate.no_charge.items())),
-        "assumptions": list(estimate.assumptions),
-    }
-    return result
