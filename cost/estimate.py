@@ -27,7 +27,7 @@ from cost.monitoring import (
 from cost.prices import PriceBook
 from cost.result import Component, Cost, Estimate, build_result, money, total, usd
 from cost.usage import ResourceUsage, UsageFile
-from tableforge.assembly import StackTemplate, tag_value
+from tableforge.assembly import StackTemplate
 from tableforge.errors import TableforgeError
 from tableforge.model import TableModel
 
@@ -134,10 +134,9 @@ class StackView:
     stage: str
 
     @staticmethod
-    def of(stack: StackTemplate, region: str, known_systems: set[str]) -> StackView:
+    def of(stack: StackTemplate, region: str) -> StackView:
         tables = {t.logical_id: t for t in stack.table_models()}
-        stage = stack.stage.lower() if stack.stage else "-"
-        return StackView(stack, region, tables, _system_of_stack(stack, tables, known_systems), stage)
+        return StackView(stack, region, tables, _stack_system(stack, tables), _stack_stage(stack, tables))
 
     def table_ref(self, table: TableModel) -> TableRef:
         """The table's own ``system``/``stage``/``table`` tags; the stack's system and stage when untagged."""
@@ -145,16 +144,26 @@ class StackView:
         return TableRef(self.stack, table, table.system or self.system, name, table.stage or self.stage, self.region)
 
 
-def _system_of_stack(stack: StackTemplate, tables: dict[str, TableModel], known: set[str]) -> str:
-    systems = {t.system for t in tables.values()} - {None}
-    if len(systems) == 1:
-        return str(systems.pop())
-    # A monitoring stack: "Prod/AuxeiraOps" -> auxeira.
-    short = stack.display_name.rsplit("/", 1)[-1].lower()
-    for system in sorted(known, key=len, reverse=True):
-        if short.startswith(system.replace("-", "")) or short.startswith(system):
-            return system
-    return "-"
+def _only(values: set[str | None]) -> str:
+    found = values - {None}
+    return str(found.pop()) if len(found) == 1 else "-"
+
+
+def _stack_system(stack: StackTemplate, tables: dict[str, TableModel]) -> str:
+    """The system the app wrote into the stack's ``tableforge:stack`` metadata at synth.
+
+    Fallback for a template without it (one ``--template`` file, a foreign template):
+    the one system its tables are tagged with, else ``-``.
+    """
+    return stack.system or _only({t.system for t in tables.values()})
+
+
+def _stack_stage(stack: StackTemplate, tables: dict[str, TableModel]) -> str:
+    """The stage from the stack's ``tableforge:stack`` metadata (``prod``).
+
+    Fallback for a template without it: the one stage its tables are tagged with, else ``-``.
+    """
+    return stack.stage_name or _only({t.stage for t in tables.values()})
 
 
 # --- the whole estimate ---------------------------------------------------------------
@@ -195,8 +204,8 @@ class _Run:
 
     def other(self, view: StackView, logical_id: str, resource: dict[str, Any], budgets_with_actions: set[str]) -> None:
         kind = str(resource.get("Type", "?"))
-        system = tag_value(resource, "system") or view.system
-        group = self.groups.setdefault((system, view.stage), MonitoringGroup(system, view.stage))
+        # Everything but a table is priced under its stack's system and stage.
+        group = self.groups.setdefault((view.system, view.stage), MonitoringGroup(view.system, view.stage))
         props = resource.get("Properties", {}) or {}
         if kind in MONITORING_TYPES:
             count_resource(
@@ -229,10 +238,10 @@ def estimate_stacks(
     regions = {st.display_name: st.region or default_region for st in stacks}
     if not all(st.region for st in stacks):
         run.estimate.assume(f"Stacks without a concrete region are priced in {default_region}.")
-    models = {st.display_name: st.table_models() for st in stacks}
-    known_systems = {s for tables in models.values() for t in tables if (s := t.system)}
-    for stack in stacks:
-        run.stack(StackView.of(stack, regions[stack.display_name], known_systems))
+    views = [StackView.of(st, regions[st.display_name]) for st in stacks]
+    for view in views:
+        run.stack(view)
+    known_systems = {ref.system for v in views for t in v.tables.values() if (ref := v.table_ref(t)).system != "-"}
     _assume_across(run, known_systems, usage_files, strict_usage)
     monitoring, monitoring_costs = price_monitoring(run.groups, book, regions, default_region)
     return build_result(run.estimate, monitoring, monitoring_costs, free_tier(run.estimate, run.groups, default_region))
