@@ -89,7 +89,7 @@ def _units_of(table: TableModel, capacity: Capacity | None, index: str | None, k
 
 @dataclass(frozen=True)
 class PricedReplica:
-    """A replica with its region resolved (None is the stack's) and its read capacity in literal numbers."""
+    """A replica with its region resolved (the stack's when the model says None) and literal read capacity."""
 
     replica: Replica
     region: str
@@ -175,8 +175,8 @@ def _capacity_cost(
     if capacity.autoscaled and consumed is not None:
         average = consumed / (hours * 3600)
         target = (capacity.target or Decimal(100)) / 100
-        units = min(max(average / target, capacity.min), capacity.max)
-        expected = units * hours * hour_price
+        held = min(max(average / target, capacity.min), capacity.max)
+        expected = held * hours * hour_price
     return cost, expected
 
 
@@ -411,8 +411,8 @@ class TablePricer:
         for index in self.table.indexes:
             use = self.index_usage(index) or {}
             index_writes += use.get("monthly_write_request_units", base_writes)
-        units = base_writes + index_writes
-        return [Cost.of(units * rwru / MILLION)], f"({base_writes} + {index_writes} GSI) rWRU x ${rwru}/M"
+        replicated = base_writes + index_writes
+        return [Cost.of(replicated * rwru / MILLION)], f"({base_writes} + {index_writes} GSI) rWRU x ${rwru}/M"
 
     def price_replica(self, replica: PricedReplica) -> None:
         """Another region: replicated writes (table and GSIs), its own read capacity, storage and PITR."""
