@@ -1,38 +1,50 @@
 """Price synthesized templates: DynamoDB tables, monitoring, and an account-level free tier.
 
-All money is Decimal until it is written out; nothing is rounded here.
-The formulas are PRICING.md's ("Formulas"); each component says in ``detail``
-how it was computed, so a reviewer can redo the arithmetic.
+This module walks the stacks and hands each resource to its pricer: tables to
+:mod:`cost.dynamodb` (through the read model, :mod:`tableforge.model`),
+alarms, dashboards, topics and budgets to :mod:`cost.monitoring`; then adds
+:mod:`cost.free_tier` and builds the result (:mod:`cost.result`). The formulas
+are PRICING.md's ("Formulas"); each component says in ``detail`` how it was
+computed, so a reviewer can redo the arithmetic.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from cost.model import (
-    STANDARD_IA,
-    Capacity,
-    ReplicaShape,
-    TableShape,
-    Unpriceable,
-    global_table_shape,
-    scalable_targets,
-    table_shape,
+from cost.dynamodb import TableRef, Unpriceable, price_table, priced_table
+from cost.free_tier import free_tier
+from cost.monitoring import (
+    MONITORING_TYPES,
+    MonitoringGroup,
+    budget_names_with_actions,
+    count_resource,
+    price_monitoring,
 )
-from cost.prices import PriceBook, RegionPrices
-from cost.usage import TABLE_KEYS, TOPIC_KEYS, ResourceUsage, UsageFile
-from tableforge.assembly import GLOBAL_TABLE, TABLE, StackTemplate, tag_value
+from cost.prices import PriceBook
+from cost.result import Component, Cost, Estimate, build_result, money, total, usd
+from cost.usage import ResourceUsage, UsageFile
+from tableforge.assembly import StackTemplate
 from tableforge.errors import TableforgeError
+from tableforge.model import TableModel
+
+__all__ = [
+    "DEFAULT_REGION",
+    "NO_CHARGE",
+    "Component",
+    "Cost",
+    "Unpriceable",
+    "estimate_stacks",
+    "money",
+    "template_stack",
+    "total",
+    "usd",
+]
 
 DEFAULT_REGION = "us-east-1"
-MILLION = Decimal(1_000_000)
-HUNDRED_K = Decimal(100_000)
-ZERO = Decimal(0)
 
 #: Types that cost nothing by themselves (or are billed through another resource we price).
 NO_CHARGE = {
@@ -47,61 +59,6 @@ NO_CHARGE = {
     "AWS::ApplicationAutoScaling::ScalableTarget",
     "AWS::ApplicationAutoScaling::ScalingPolicy",
 }
-
-
-# --- money -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cost:
-    """A monthly amount, or a min-max range for autoscaled capacity."""
-
-    min: Decimal
-    max: Decimal
-
-    @staticmethod
-    def of(value: Decimal) -> Cost:
-        return Cost(value, value)
-
-    @property
-    def is_range(self) -> bool:
-        return self.min != self.max
-
-    def __add__(self, other: Cost) -> Cost:
-        return Cost(self.min + other.min, self.max + other.max)
-
-
-def total(costs: Iterable[Cost]) -> Cost:
-    out = Cost.of(ZERO)
-    for cost in costs:
-        out = out + cost
-    return out
-
-
-def usd(value: Decimal) -> str:
-    """Money in JSON: a decimal string, exact to 1/10,000 of a dollar (round only for display)."""
-    return str(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
-
-
-def money(cost: Cost, prefix: str = "monthly_usd") -> dict[str, str]:
-    if cost.is_range:
-        return {f"{prefix}_min": usd(cost.min), f"{prefix}_max": usd(cost.max)}
-    return {prefix: usd(cost.min)}
-
-
-@dataclass
-class Component:
-    name: str
-    cost: Cost
-    detail: str
-    #: Expected cost for autoscaled capacity when usage gives consumed units.
-    expected: Decimal | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, **money(self.cost), "detail": self.detail}
-        if self.expected is not None:
-            out["monthly_usd_expected"] = usd(self.expected)
-        return out
 
 
 # --- inputs ----------------------------------------------------------------------
@@ -122,38 +79,6 @@ def template_stack(path: Path | str) -> StackTemplate:
     return StackTemplate(
         display_name=name, stack_name=name, artifact_id=name, stage=None, template_path=file, template=template
     )
-
-
-@dataclass
-class TableRef:
-    stack: StackTemplate
-    logical_id: str
-    resource: dict[str, Any]
-    system: str
-    table: str
-    stage: str
-    region: str
-
-
-@dataclass
-class Estimate:
-    book: PriceBook
-    tables: list[dict[str, Any]] = field(default_factory=list)
-    table_costs: list[tuple[TableRef, Cost, Decimal | None]] = field(default_factory=list)
-    monitoring: list[dict[str, Any]] = field(default_factory=list)
-    monitoring_costs: list[tuple[str, str, Cost]] = field(default_factory=list)
-    skipped: list[dict[str, str]] = field(default_factory=list)
-    no_charge: dict[str, int] = field(default_factory=dict)
-    assumptions: dict[str, None] = field(default_factory=dict)
-    #: (stage, region) -> free-tier quantities used.
-    free_use: dict[tuple[str, str], dict[str, Decimal]] = field(default_factory=dict)
-
-    def assume(self, text: str) -> None:
-        self.assumptions.setdefault(text, None)
-
-    def use_free(self, stage: str, region: str, item: str, amount: Decimal) -> None:
-        bucket = self.free_use.setdefault((stage, region), {})
-        bucket[item] = bucket.get(item, ZERO) + amount
 
 
 # --- usage matching ----------------------------------------------------------------
@@ -195,402 +120,104 @@ class UsageIndex:
                 estimate.assume(f"Usage entry {name} in {_display(file.path)} matches no resource here; ignored.")
 
 
-# --- DynamoDB ------------------------------------------------------------------------
-
-
-def _cap_text(capacity: Capacity) -> str:
-    if capacity.min == capacity.max:
-        return f"{capacity.min}"
-    return f"{capacity.min}-{capacity.max}"
-
-
-def _capacity_cost(
-    capacity: Capacity | None, hour_price: Decimal, hours: Decimal, consumed: Decimal | None
-) -> tuple[Cost, Decimal | None]:
-    """Capacity x hours x price; with autoscaling a range, and an expected value from consumed units."""
-    if capacity is None:
-        return Cost.of(ZERO), None
-    cost = Cost(capacity.min * hours * hour_price, capacity.max * hours * hour_price)
-    expected = None
-    if capacity.autoscaled and consumed is not None:
-        average = consumed / (hours * 3600)
-        target = (capacity.target or Decimal(100)) / 100
-        units = min(max(average / target, capacity.min), capacity.max)
-        expected = units * hours * hour_price
-    return cost, expected
-
-
-class TablePricer:
-    def __init__(self, estimate: Estimate, ref: TableRef, shape: TableShape, usage: ResourceUsage | None) -> None:
-        self.estimate = estimate
-        self.ref = ref
-        self.shape = shape
-        self.usage = usage
-        self.hours = estimate.book.hours_per_month
-        self.components: list[Component] = []
-        self.name = f"{ref.system}/{ref.table}"
-
-    def value(self, key: str) -> Decimal:
-        return (self.usage.get(key) if self.usage else None) or ZERO
-
-    def primary(self) -> ReplicaShape:
-        return next((r for r in self.shape.replicas if r.region == self.ref.region), self.shape.replicas[0])
-
-    def prices(self, region: str) -> RegionPrices:
-        return self.estimate.book.region(region)
-
-    @staticmethod
-    def prefix(replica: ReplicaShape) -> str:
-        return "ia_" if replica.table_class == STANDARD_IA else ""
-
-    def add(self, name: str, cost: Cost, detail: str, expected: Decimal | None = None) -> None:
-        self.components.append(Component(name, cost, detail, expected))
-
-    def index_usage(self, index: str) -> dict[str, Decimal] | None:
-        return self.usage.indexes.get(index) if self.usage else None
-
-    def check_usage(self) -> None:
-        if self.usage is None:
-            return
-        for key in self.usage.values:
-            if key not in TABLE_KEYS:
-                raise self.usage.error("not a DynamoDB table usage key", field=key)
-        for index in self.usage.indexes:
-            if index not in self.shape.indexes:
-                known = ", ".join(self.shape.indexes) or "none"
-                raise self.usage.error(
-                    f"the table has no index '{index}' (its GSIs: {known})", field=f"indexes.{index}"
-                )
-        if self.value("monthly_streams_read_request_units") and not self.shape.stream:
-            raise self.usage.error("the table has no stream", field="monthly_streams_read_request_units")
-
-    def price(self) -> tuple[Cost, Decimal | None]:
-        self.check_usage()
-        if self.usage is None:
-            self.estimate.assume("Tables with no usage entry are priced at zero traffic and zero storage.")
-        primary = self.primary()
-        p = self.prices(primary.region)
-        if primary.table_class == STANDARD_IA:
-            self.estimate.assume("Standard-IA prices are unverified (PRICING.md: no official AWS page found).")
-        if self.shape.provisioned:
-            self.price_provisioned(primary, p)
-        else:
-            self.price_on_demand(primary, p)
-        self.price_storage_and_backups(primary, p)
-        for replica in self.shape.replicas:
-            if replica is not primary:
-                self.price_replica(replica)
-        table_cost = total(c.cost for c in self.components)
-        expected = None
-        if any(c.expected is not None for c in self.components):
-            expected = sum((c.expected if c.expected is not None else c.cost.min for c in self.components), ZERO)
-        return table_cost, expected
-
-    # on-demand: request units
-    def price_on_demand(self, primary: ReplicaShape, p: RegionPrices) -> None:
-        pre = self.prefix(primary)
-        rru, wru = (
-            p.price("dynamodb", f"{pre}read_request_units_per_million"),
-            p.price("dynamodb", f"{pre}write_request_units_per_million"),
-        )
-        reads, writes = self.value("monthly_read_request_units"), self.value("monthly_write_request_units")
-        self.add("reads", Cost.of(reads * rru / MILLION), f"{reads} RRU x ${rru}/M")
-        self.add("writes", Cost.of(writes * wru / MILLION), f"{writes} WRU x ${wru}/M")
-        storage_price = p.price("dynamodb", f"{pre}storage_gb_month")
-        for index in self.shape.indexes:
-            use = self.index_usage(index)
-            if use is None or "monthly_write_request_units" not in use:
-                index_writes = writes
-                if writes:
-                    self.estimate.assume(
-                        f"{self.name} index {index}: no write usage given; assumed every base-table write "
-                        "also writes the index once (its reads and storage count as zero unless given)."
-                    )
-            else:
-                index_writes = use["monthly_write_request_units"]
-            index_reads = (use or {}).get("monthly_read_request_units", ZERO)
-            index_gb = (use or {}).get("storage_gb", ZERO)
-            cost = index_reads * rru / MILLION + index_writes * wru / MILLION + index_gb * storage_price
-            self.add(
-                f"gsi {index}",
-                Cost.of(cost),
-                f"{index_reads} RRU x ${rru}/M + {index_writes} WRU x ${wru}/M + {index_gb} GB x ${storage_price}",
-            )
-
-    # provisioned: capacity-hours
-    def price_provisioned(self, primary: ReplicaShape, p: RegionPrices) -> None:
-        pre = self.prefix(primary)
-        rcu, wcu = p.price("dynamodb", f"{pre}rcu_hour"), p.price("dynamodb", f"{pre}wcu_hour")
-        storage_price = p.price("dynamodb", f"{pre}storage_gb_month")
-        h = self.hours
-        reads_used = self.usage.get("monthly_read_request_units") if self.usage else None
-        writes_used = self.usage.get("monthly_write_request_units") if self.usage else None
-        for label, capacity, price, consumed in (
-            ("reads", primary.read, rcu, reads_used),
-            ("writes", self.shape.write, wcu, writes_used),
-        ):
-            cost, expected = _capacity_cost(capacity, price, h, consumed)
-            unit = "RCU" if label == "reads" else "WCU"
-            text = f"{_cap_text(capacity)} {unit} x {h} h x ${price}" if capacity else f"no {unit} provisioned"
-            self.add(label, cost, text, expected)
-            if capacity is not None and primary.table_class != STANDARD_IA:
-                self.estimate.use_free(self.ref.stage, primary.region, unit, capacity.min)
-        for index in self.shape.indexes:
-            use = self.index_usage(index) or {}
-            read, write = primary.index_reads.get(index), self.shape.index_writes.get(index)
-            read_cost, read_expected = _capacity_cost(read, rcu, h, use.get("monthly_read_request_units"))
-            write_cost, write_expected = _capacity_cost(write, wcu, h, use.get("monthly_write_request_units"))
-            index_gb = use.get("storage_gb", ZERO)
-            cost = read_cost + write_cost + Cost.of(index_gb * storage_price)
-            expected = None
-            if read_expected is not None or write_expected is not None:
-                expected = (
-                    (read_expected if read_expected is not None else read_cost.min)
-                    + (write_expected if write_expected is not None else write_cost.min)
-                    + index_gb * storage_price
-                )
-            read_text = f"{_cap_text(read)} RCU" if read else "0 RCU"
-            write_text = f"{_cap_text(write)} WCU" if write else "0 WCU"
-            self.add(
-                f"gsi {index}",
-                cost,
-                f"{read_text} x {h} h x ${rcu} + {write_text} x {h} h x ${wcu} + {index_gb} GB x ${storage_price}",
-                expected,
-            )
-            if primary.table_class != STANDARD_IA:
-                if read:
-                    self.estimate.use_free(self.ref.stage, primary.region, "RCU", read.min)
-                if write:
-                    self.estimate.use_free(self.ref.stage, primary.region, "WCU", write.min)
-
-    def index_storage_gb(self) -> Decimal:
-        return sum(((self.index_usage(i) or {}).get("storage_gb", ZERO) for i in self.shape.indexes), ZERO)
-
-    def price_storage_and_backups(self, primary: ReplicaShape, p: RegionPrices) -> None:
-        pre = self.prefix(primary)
-        gb = self.value("storage_gb")
-        price = p.price("dynamodb", f"{pre}storage_gb_month")
-        self.add("storage", Cost.of(gb * price), f"{gb} GB x ${price}")
-        if pre == "":
-            self.estimate.use_free(self.ref.stage, primary.region, "storage_gb", gb + self.index_storage_gb())
-        if primary.pitr:
-            pitr_gb = self.usage.get("pitr_backup_storage_gb") if self.usage else None
-            pitr_gb = gb if pitr_gb is None else pitr_gb
-            pitr = p.price("dynamodb", "pitr_gb_month")
-            self.add("pitr", Cost.of(pitr_gb * pitr), f"{pitr_gb} GB x ${pitr}")
-        backup_gb = self.value("on_demand_backup_storage_gb")
-        if backup_gb:
-            price = p.price("dynamodb", "backup_gb_month")
-            self.add("backups", Cost.of(backup_gb * price), f"{backup_gb} GB x ${price}")
-        restored = self.value("monthly_data_restored_gb")
-        if restored:
-            price = p.price("dynamodb", "restore_gb")
-            self.add("restores", Cost.of(restored * price), f"{restored} GB x ${price}")
-        if self.shape.stream:
-            stream_reads = self.value("monthly_streams_read_request_units")
-            price = p.price("dynamodb", "streams_read_requests_per_100k")
-            self.add("streams", Cost.of(stream_reads * price / HUNDRED_K), f"{stream_reads} reads x ${price}/100k")
-            self.estimate.use_free(self.ref.stage, primary.region, "stream_reads", stream_reads)
-            self.estimate.assume("Stream reads by Lambda triggers are free; give only other readers' requests.")
-
-    def price_replica(self, replica: ReplicaShape) -> None:
-        """Another region: replicated writes (table and GSIs), its own read capacity, storage and PITR."""
-        p = self.prices(replica.region)
-        pre = self.prefix(replica)
-        h = self.hours
-        parts: list[Cost] = []
-        texts: list[str] = []
-        if self.shape.provisioned:
-            rwcu = p.price("dynamodb", "replicated_wcu_hour")
-            rcu = p.price("dynamodb", f"{pre}rcu_hour")
-            writes = [self.shape.write] + [self.shape.index_writes.get(i) for i in self.shape.indexes]
-            reads = [replica.read] + [replica.index_reads.get(i) for i in self.shape.indexes]
-            for capacity in writes:
-                parts.append(_capacity_cost(capacity, rwcu, h, None)[0])
-            for capacity in reads:
-                parts.append(_capacity_cost(capacity, rcu, h, None)[0])
-            write_caps = " + ".join(_cap_text(c) for c in writes if c) or "0"
-            read_caps = " + ".join(_cap_text(c) for c in reads if c) or "0"
-            texts.append(f"({write_caps}) rWCU x {h} h x ${rwcu} + ({read_caps}) RCU x {h} h x ${rcu}")
-            for capacity in reads:
-                if capacity and pre == "":
-                    self.estimate.use_free(self.ref.stage, replica.region, "RCU", capacity.min)
-        else:
-            rwru = p.price("dynamodb", "replicated_write_request_units_per_million")
-            base_writes = self.value("monthly_write_request_units")
-            index_writes = ZERO
-            for index in self.shape.indexes:
-                use = self.index_usage(index) or {}
-                index_writes += use.get("monthly_write_request_units", base_writes)
-            units = base_writes + index_writes
-            parts.append(Cost.of(units * rwru / MILLION))
-            texts.append(f"({base_writes} + {index_writes} GSI) rWRU x ${rwru}/M")
-        gb = self.value("storage_gb") + self.index_storage_gb()
-        storage = p.price("dynamodb", f"{pre}storage_gb_month")
-        parts.append(Cost.of(gb * storage))
-        texts.append(f"{gb} GB x ${storage}")
-        if pre == "":
-            self.estimate.use_free(self.ref.stage, replica.region, "storage_gb", gb)
-        if replica.pitr:
-            pitr_gb = self.usage.get("pitr_backup_storage_gb") if self.usage else None
-            pitr_gb = self.value("storage_gb") if pitr_gb is None else pitr_gb
-            pitr = p.price("dynamodb", "pitr_gb_month")
-            parts.append(Cost.of(pitr_gb * pitr))
-            texts.append(f"PITR {pitr_gb} GB x ${pitr}")
-        if replica.table_class == STANDARD_IA:
-            self.estimate.assume("Standard-IA prices are unverified (PRICING.md: no official AWS page found).")
-        self.estimate.assume(
-            "Reads are all counted in the table's own region; replicas add replicated writes, storage and PITR."
-        )
-        self.add(f"replica {replica.region}", total(parts), " + ".join(texts))
-
-
-#: Table features that cost money but have no price in PRICING.md.
-UNPRICED_FEATURES = {
-    "ContributorInsightsSpecification": "CloudWatch Contributor Insights",
-    "KinesisStreamSpecification": "Kinesis Data Streams for DynamoDB",
-}
-
-
-def _note_unpriced_features(estimate: Estimate, ref: TableRef) -> None:
-    props = ref.resource.get("Properties", {})
-    specs = [props] + list(props.get("Replicas", []) or [])
-    for key, label in UNPRICED_FEATURES.items():
-        for spec in specs:
-            value = spec.get(key)
-            if value and (not isinstance(value, dict) or value.get("Enabled", True)):
-                estimate.assume(
-                    f"{ref.system}/{ref.table}: {label} is enabled and not priced (no price in the price file)."
-                )
-                break
-
-
-def price_table(estimate: Estimate, ref: TableRef, shape: TableShape, usage: ResourceUsage | None) -> None:
-    _note_unpriced_features(estimate, ref)
-    pricer = TablePricer(estimate, ref, shape, usage)
-    cost, expected = pricer.price()
-    primary = pricer.primary()
-    entry: dict[str, Any] = {
-        "logical_id": ref.logical_id,
-        "system": ref.system,
-        "table": ref.table,
-        "stage": ref.stage,
-        "stack": ref.stack.display_name,
-        "type": ref.resource["Type"],
-        "region": primary.region,
-        "replica_regions": [r.region for r in shape.replicas if r is not primary],
-        "billing_mode": "provisioned" if shape.provisioned else "on_demand",
-        "table_class": primary.table_class,
-        "pitr": primary.pitr,
-        "usage": usage.name if usage else None,
-        **money(cost),
-    }
-    if expected is not None:
-        entry["monthly_usd_expected"] = usd(expected)
-    entry["components"] = [c.to_json() for c in pricer.components]
-    estimate.tables.append(entry)
-    estimate.table_costs.append((ref, cost, expected))
-
-
-# --- monitoring ------------------------------------------------------------------------
-
-
-def _alarm_is_high_resolution(props: dict[str, Any]) -> bool:
-    periods = [props.get("Period")]
-    for metric in props.get("Metrics", []) or []:
-        periods.append((metric.get("MetricStat") or {}).get("Period"))
-        periods.append(metric.get("Period"))
-    return any(isinstance(p, int | float) and p < 60 for p in periods)
-
-
-def _budget_names_with_actions(resources: dict[str, dict[str, Any]]) -> set[str]:
-    """Budgets referenced by a BudgetsAction, by literal name or by Ref to the budget resource."""
-    names: set[str] = set()
-    for resource in resources.values():
-        if resource.get("Type") != "AWS::Budgets::BudgetsAction":
-            continue
-        value = resource.get("Properties", {}).get("BudgetName")
-        if isinstance(value, str):
-            names.add(value)
-        elif isinstance(value, dict) and isinstance(value.get("Ref"), str):
-            names.add(value["Ref"])
-    return names
+# --- stacks and their tables ----------------------------------------------------------
 
 
 @dataclass
-class MonitoringGroup:
+class StackView:
+    """One stack as the estimate sees it: its tables, and the system, stage and region it is priced under."""
+
+    stack: StackTemplate
+    region: str
+    tables: dict[str, TableModel]
     system: str
     stage: str
-    stacks: set[str] = field(default_factory=set)
-    counts: dict[str, int] = field(default_factory=dict)
-    publishes: Decimal = ZERO
-    email_deliveries: Decimal = ZERO
 
-    def count(self, item: str, n: int = 1) -> None:
-        self.counts[item] = self.counts.get(item, 0) + n
+    @staticmethod
+    def of(stack: StackTemplate, region: str) -> StackView:
+        tables = {t.logical_id: t for t in stack.table_models()}
+        return StackView(stack, region, tables, _stack_system(stack, tables), _stack_stage(stack, tables))
+
+    def table_ref(self, table: TableModel) -> TableRef:
+        """The table's own ``system``/``stage``/``table`` tags; the stack's system and stage when untagged."""
+        name = table.catalog_table or (str(table.table_name) if table.table_name is not None else table.logical_id)
+        return TableRef(self.stack, table, table.system or self.system, name, table.stage or self.stage, self.region)
 
 
-def monitoring_components(group: MonitoringGroup, p: RegionPrices, hours: Decimal) -> list[Component]:
-    out: list[Component] = []
-    for item, price_key, label in (
-        ("standard_alarm", "standard_alarm_month", "standard alarms"),
-        ("high_resolution_alarm", "high_resolution_alarm_month", "high-resolution alarms"),
-        ("composite_alarm", "composite_alarm_month", "composite alarms"),
-        ("dashboard", "dashboard_month", "dashboards"),
-    ):
-        n = group.counts.get(item, 0)
-        if n:
-            price = p.price("cloudwatch", price_key)
-            out.append(Component(label, Cost.of(n * price), f"{n} x ${price}"))
-    topics = group.counts.get("topic", 0)
-    if topics:
-        publish = p.price("sns", "publishes_per_million")
-        email = p.price("sns", "email_deliveries_per_100k")
-        cost = group.publishes * publish / MILLION + group.email_deliveries * email / HUNDRED_K
-        out.append(
-            Component(
-                "sns",
-                Cost.of(cost),
-                f"{topics} topics: {group.publishes} publishes x ${publish}/M + "
-                f"{group.email_deliveries} emails x ${email}/100k",
-            )
-        )
-    plain = group.counts.get("budget", 0)
-    with_actions = group.counts.get("budget_with_actions", 0)
-    if plain or with_actions:
-        day = p.price("budgets", "action_budget_day")
-        days = hours / 24
-        cost = with_actions * days * day
-        out.append(
-            Component(
-                "budgets",
-                Cost.of(cost),
-                f"{plain} plain budgets free + {with_actions} with actions x {days.quantize(Decimal('0.01'))} days x ${day}",
-            )
-        )
-    return out
+def _only(values: set[str | None]) -> str:
+    found = values - {None}
+    return str(found.pop()) if len(found) == 1 else "-"
+
+
+def _stack_system(stack: StackTemplate, tables: dict[str, TableModel]) -> str:
+    """The system the app wrote into the stack's ``tableforge:stack`` metadata at synth.
+
+    Fallback for a template without it (one ``--template`` file, a foreign template):
+    the one system its tables are tagged with, else ``-``.
+    """
+    return stack.system or _only({t.system for t in tables.values()})
+
+
+def _stack_stage(stack: StackTemplate, tables: dict[str, TableModel]) -> str:
+    """The stage from the stack's ``tableforge:stack`` metadata (``prod``).
+
+    Fallback for a template without it: the one stage its tables are tagged with, else ``-``.
+    """
+    return stack.stage_name or _only({t.stage for t in tables.values()})
 
 
 # --- the whole estimate ---------------------------------------------------------------
 
 
-def _stage_name(stack: StackTemplate, resource: dict[str, Any] | None = None) -> str:
-    tagged = tag_value(resource, "stage") if resource else None
-    if tagged:
-        return tagged
-    return stack.stage.lower() if stack.stage else "-"
+@dataclass
+class _Run:
+    """One estimate in progress."""
 
+    estimate: Estimate
+    usage: UsageIndex
+    wanted: str | None
+    names_present: set[str] = field(default_factory=set)
+    groups: dict[tuple[str, str], MonitoringGroup] = field(default_factory=dict)
 
-def _system_of_stack(stack: StackTemplate, known: set[str]) -> str:
-    systems = {tag_value(r, "system") for _, r in stack.tables()} - {None}
-    if len(systems) == 1:
-        return str(systems.pop())
-    # A monitoring stack: "Prod/AuxeiraOps" -> auxeira.
-    short = stack.display_name.rsplit("/", 1)[-1].lower()
-    for system in sorted(known, key=len, reverse=True):
-        if short.startswith(system.replace("-", "")) or short.startswith(system):
-            return system
-    return "-"
+    def stack(self, view: StackView) -> None:
+        resources = view.stack.template.get("Resources", {}) or {}
+        budgets_with_actions = budget_names_with_actions(resources)
+        for logical_id, resource in resources.items():
+            self.names_present.add(logical_id)
+            table = view.tables.get(logical_id)
+            if table is not None:
+                self.table(view, table)
+            elif not self.wanted or view.stage.lower() == self.wanted:
+                self.other(view, logical_id, resource, budgets_with_actions)
+
+    def table(self, view: StackView, table: TableModel) -> None:
+        ref = view.table_ref(table)
+        self.names_present.add(f"{ref.system}/{ref.table}")
+        if self.wanted and ref.stage.lower() != self.wanted:
+            return
+        try:
+            priceable = priced_table(table, stack_region=view.region)
+        except Unpriceable as why:
+            self.estimate.skip(view.stack.display_name, table.logical_id, table.type, str(why))
+            return
+        price_table(self.estimate, ref, priceable, self.usage.find(table.logical_id, f"{ref.system}/{ref.table}"))
+
+    def other(self, view: StackView, logical_id: str, resource: dict[str, Any], budgets_with_actions: set[str]) -> None:
+        kind = str(resource.get("Type", "?"))
+        # Everything but a table is priced under its stack's system and stage.
+        group = self.groups.setdefault((view.system, view.stage), MonitoringGroup(view.system, view.stage))
+        props = resource.get("Properties", {}) or {}
+        if kind in MONITORING_TYPES:
+            count_resource(
+                group, logical_id, resource, find_usage=self.usage.find, budgets_with_actions=budgets_with_actions
+            )
+        elif kind == "AWS::SSM::Parameter" and props.get("Tier", "Standard") == "Standard" or kind in NO_CHARGE:
+            self.estimate.no_charge_for(kind)
+        else:
+            self.estimate.skip(
+                view.stack.display_name, logical_id, kind, "no price for this resource type in the price file"
+            )
+        group.stacks.add(view.stack.display_name)
 
 
 def estimate_stacks(
@@ -607,91 +234,32 @@ def estimate_stacks(
     With ``strict_usage`` False, usage entries naming no resource are listed as
     assumptions instead of raising (for pricing an older assembly, e.g. a diff's base).
     """
-    estimate = Estimate(book=book)
-    usage = UsageIndex(usage_files)
-    wanted = stage.lower() if stage else None
-    known_systems = {s for st in stacks for _, r in st.tables() if (s := tag_value(r, "system"))}
-    names_present: set[str] = set()
-    groups: dict[tuple[str, str], MonitoringGroup] = {}
+    run = _Run(Estimate(book=book), UsageIndex(usage_files), stage.lower() if stage else None)
     regions = {st.display_name: st.region or default_region for st in stacks}
-    math_alarms = 0
     if not all(st.region for st in stacks):
-        estimate.assume(f"Stacks without a concrete region are priced in {default_region}.")
+        run.estimate.assume(f"Stacks without a concrete region are priced in {default_region}.")
+    views = [StackView.of(st, regions[st.display_name]) for st in stacks]
+    for view in views:
+        run.stack(view)
+    known_systems = {ref.system for v in views for t in v.tables.values() if (ref := v.table_ref(t)).system != "-"}
+    _assume_across(run, known_systems, usage_files, strict_usage)
+    monitoring, monitoring_costs = price_monitoring(run.groups, book, regions, default_region)
+    return build_result(run.estimate, monitoring, monitoring_costs, free_tier(run.estimate, run.groups, default_region))
 
-    for stack in stacks:
-        region = regions[stack.display_name]
-        resources = stack.template.get("Resources", {}) or {}
-        scaling = scalable_targets(resources)
-        budgets_with_actions = _budget_names_with_actions(resources)
-        stack_system = _system_of_stack(stack, known_systems)
-        for logical_id, resource in resources.items():
-            kind = str(resource.get("Type", "?"))
-            names_present.add(logical_id)
-            stage_name = _stage_name(stack, resource if kind in (GLOBAL_TABLE, TABLE) else None)
-            if kind in (GLOBAL_TABLE, TABLE):
-                system = tag_value(resource, "system") or stack_system
-                table = tag_value(resource, "table") or str(resource.get("Properties", {}).get("TableName", logical_id))
-                names_present.add(f"{system}/{table}")
-            if wanted and stage_name.lower() != wanted:
-                continue
-            if kind in (GLOBAL_TABLE, TABLE):
-                ref = TableRef(stack, logical_id, resource, system, table, stage_name, region)
-                try:
-                    if kind == GLOBAL_TABLE:
-                        shape = global_table_shape(resource, stack_region=region)
-                    else:
-                        shape = table_shape(logical_id, resource, stack_region=region, scaling=scaling)
-                except Unpriceable as why:
-                    _skip(estimate, stack, logical_id, kind, str(why))
-                    continue
-                price_table(estimate, ref, shape, usage.find(logical_id, f"{system}/{table}"))
-                continue
-            system = tag_value(resource, "system") or stack_system
-            group = groups.setdefault((system, stage_name), MonitoringGroup(system, stage_name))
-            props = resource.get("Properties", {}) or {}
-            if kind == "AWS::CloudWatch::Alarm":
-                group.count("high_resolution_alarm" if _alarm_is_high_resolution(props) else "standard_alarm")
-                metrics = [m for m in props.get("Metrics", []) or [] if isinstance(m, dict) and "MetricStat" in m]
-                if len(metrics) > 1:
-                    math_alarms += 1
-            elif kind == "AWS::CloudWatch::CompositeAlarm":
-                group.count("composite_alarm")
-            elif kind == "AWS::CloudWatch::Dashboard":
-                group.count("dashboard")
-            elif kind == "AWS::SNS::Topic":
-                group.count("topic")
-                entry = usage.find(logical_id)
-                if entry is not None:
-                    for key in entry.values:
-                        if key not in TOPIC_KEYS:
-                            raise entry.error("not an SNS topic usage key", field=key)
-                    if entry.indexes:
-                        raise entry.error("not an SNS topic usage key", field="indexes")
-                    group.publishes += entry.get("monthly_requests") or ZERO
-                    group.email_deliveries += entry.get("monthly_email_deliveries") or ZERO
-            elif kind == "AWS::Budgets::Budget":
-                name = (props.get("Budget") or {}).get("BudgetName")
-                has_actions = logical_id in budgets_with_actions or (
-                    isinstance(name, str) and name in budgets_with_actions
-                )
-                group.count("budget_with_actions" if has_actions else "budget")
-            elif kind == "AWS::SSM::Parameter" and props.get("Tier", "Standard") == "Standard" or kind in NO_CHARGE:
-                estimate.no_charge[kind] = estimate.no_charge.get(kind, 0) + 1
-            else:
-                _skip(estimate, stack, logical_id, kind, "no price for this resource type in the price file")
-            group.stacks.add(stack.display_name)
 
+def _assume_across(run: _Run, known_systems: set[str], usage_files: list[UsageFile], strict_usage: bool) -> None:
+    """The assumptions about the whole estimate: metric-math alarms, unmatched usage, the profiles used."""
+    math_alarms = sum(group.math_alarms for group in run.groups.values())
     if math_alarms:
-        estimate.assume(
+        run.estimate.assume(
             f"{math_alarms} alarms use metric math over several metrics; each is priced as one alarm, "
             "as PRICING.md lists alarms per alarm-month (if AWS bills them per metric, they cost more)."
         )
-    usage.check_all_matched(names_present, known_systems, estimate, strict=strict_usage)
+    run.usage.check_all_matched(run.names_present, known_systems, run.estimate, strict=strict_usage)
     if usage_files and known_systems:
         for file in usage_files:
             if file.system is not None and file.system in known_systems:
-                estimate.assume(f"Usage profile for {file.system}: {_display(file.path)}.")
-    return _result(estimate, groups, regions, default_region)
+                run.estimate.assume(f"Usage profile for {file.system}: {_display(file.path)}.")
 
 
 def _display(path: str) -> str:
@@ -699,151 +267,3 @@ def _display(path: str) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return path
-
-
-def _skip(estimate: Estimate, stack: StackTemplate, logical_id: str, kind: str, reason: str) -> None:
-    estimate.skipped.append({"stack": stack.display_name, "logical_id": logical_id, "type": kind, "reason": reason})
-
-
-def _free_tier(
-    estimate: Estimate, monitoring: dict[tuple[str, str], MonitoringGroup], default_region: str
-) -> list[dict[str, Any]]:
-    """The always-free tier, per stage (one account per stage) and region; never subtracted per table."""
-    book = estimate.book
-    h = book.hours_per_month
-    out: list[dict[str, Any]] = []
-    per_stage: dict[str, list[Component]] = {}
-    for (stage, region), used in sorted(estimate.free_use.items()):
-        p = book.region(region)
-        free = p.free_tier
-        items = per_stage.setdefault(stage, [])
-        for item, free_key, price, unit_factor, label in (
-            ("storage_gb", "dynamodb_storage_gb", p.price("dynamodb", "storage_gb_month"), Decimal(1), "GB storage"),
-            ("RCU", "dynamodb_rcu", p.price("dynamodb", "rcu_hour"), h, "RCU"),
-            ("WCU", "dynamodb_wcu", p.price("dynamodb", "wcu_hour"), h, "WCU"),
-            (
-                "stream_reads",
-                "dynamodb_streams_read_requests",
-                p.price("dynamodb", "streams_read_requests_per_100k"),
-                1 / HUNDRED_K,
-                "stream reads",
-            ),
-        ):
-            amount = min(used.get(item, ZERO), free.get(free_key, ZERO))
-            if amount:
-                items.append(
-                    Component(
-                        f"{region} {label}",
-                        Cost.of(-(amount * unit_factor * price)),
-                        f"{amount} of {free[free_key]} free {label}",
-                    )
-                )
-    # Monitoring free tiers are per account: count across the stage's systems.
-    for stage in sorted({s for _, s in monitoring}):
-        p = book.region(default_region)
-        free = p.free_tier
-        counts: dict[str, Decimal] = {}
-        publishes = ZERO
-        for (_system, group_stage), group in monitoring.items():
-            if group_stage != stage:
-                continue
-            for key, n in group.counts.items():
-                counts[key] = counts.get(key, ZERO) + n
-            publishes += group.publishes
-        items = per_stage.setdefault(stage, [])
-        for item, free_key, price, label in (
-            (
-                "standard_alarm",
-                "cloudwatch_standard_alarms",
-                p.price("cloudwatch", "standard_alarm_month"),
-                "standard alarms",
-            ),
-            ("dashboard", "cloudwatch_dashboards", p.price("cloudwatch", "dashboard_month"), "dashboards"),
-        ):
-            amount = min(counts.get(item, ZERO), free.get(free_key, ZERO))
-            if amount:
-                items.append(Component(label, Cost.of(-(amount * price)), f"{amount} of {free[free_key]} free {label}"))
-        free_publishes = min(publishes, free.get("sns_publishes", ZERO))
-        if free_publishes:
-            price = p.price("sns", "publishes_per_million")
-            items.append(
-                Component(
-                    "sns publishes", Cost.of(-(free_publishes * price / MILLION)), f"{free_publishes} free publishes"
-                )
-            )
-        action_days = counts.get("budget_with_actions", ZERO) * h / 24
-        free_days = min(action_days, free.get("budgets_action_budget_days", ZERO))
-        if free_days:
-            price = p.price("budgets", "action_budget_day")
-            items.append(Component("budget days", Cost.of(-(free_days * price)), f"{free_days} free budget-days"))
-    order = {"dev": 0, "staging": 1, "prod": 2}
-    for stage, items in sorted(per_stage.items(), key=lambda kv: (order.get(kv[0], 9), kv[0])):
-        if items:
-            out.append(
-                {"stage": stage, **money(total(c.cost for c in items)), "components": [c.to_json() for c in items]}
-            )
-    return out
-
-
-def _result(
-    estimate: Estimate,
-    groups: dict[tuple[str, str], MonitoringGroup],
-    regions: dict[str, str],
-    default_region: str,
-) -> dict[str, Any]:
-    book = estimate.book
-    monitoring_costs: dict[tuple[str, str], Cost] = {}
-    monitoring: list[dict[str, Any]] = []
-    for (system, stage), group in sorted(groups.items()):
-        # Monitoring is priced in the stack's region (CloudWatch, SNS and Budgets are regional or global).
-        region = next((regions[s] for s in sorted(group.stacks)), default_region)
-        components = monitoring_components(group, book.region(region), book.hours_per_month)
-        if not components:
-            continue
-        cost = total(c.cost for c in components)
-        monitoring_costs[(system, stage)] = cost
-        monitoring.append(
-            {
-                "system": system,
-                "stage": stage,
-                "stacks": sorted(group.stacks),
-                **money(cost),
-                "components": [c.to_json() for c in components],
-            }
-        )
-    totals: dict[tuple[str, str], Cost] = {}
-    for ref, cost, _expected in estimate.table_costs:
-        key = (ref.system, ref.stage)
-        totals[key] = totals.get(key, Cost.of(ZERO)) + cost
-    for key, cost in monitoring_costs.items():
-        totals[key] = totals.get(key, Cost.of(ZERO)) + cost
-    stage_order = {"dev": 0, "staging": 1, "prod": 2}
-    ordered = sorted(totals, key=lambda k: (stage_order.get(k[1], 9), k[1], k[0]))
-    system_totals = [{"system": s, "stage": st, **money(totals[(s, st)])} for s, st in ordered]
-    stage_names = sorted({st for _, st in totals}, key=lambda s: (stage_order.get(s, 9), s))
-    stage_totals = [{"stage": st, **money(total(c for (s, g), c in totals.items() if g == st))} for st in stage_names]
-    grand = total(totals.values())
-    monitoring_total = total(monitoring_costs.values())
-    estimate.assume("Totals are before the free tier, which is shown once per stage (one AWS account per stage).")
-    result: dict[str, Any] = {
-        "price_date": book.price_date,
-        "price_source": book.source,
-        "price_file": book.path,
-        "currency": "USD",
-        "money_format": "decimal strings in USD per month, exact to $0.0001; parse with decimal.Decimal",
-        "stage": None,
-        "tables": sorted(
-            estimate.tables,
-            key=lambda t: (stage_order.get(t["stage"], 9), t["stage"], t["system"], t["table"]),
-        ),
-        "monitoring": monitoring,
-        "monitoring_monthly_usd": usd(monitoring_total.min),
-        "totals": system_totals,
-        "stage_totals": stage_totals,
-        "free_tier": _free_tier(estimate, groups, default_region),
-        **money(grand, "total_monthly_usd"),
-        "skipped": estimate.skipped,
-        "no_charge": dict(sorted(estimate.no_charge.items())),
-        "assumptions": list(estimate.assumptions),
-    }
-    return result
