@@ -12,6 +12,8 @@ export AWS_EC2_METADATA_DISABLED := true
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The project's one command line (tableforge/cli.py), installed into the venv by `deps`.
+TABLEFORGE := $(VENV)/bin/tableforge
 CDK := npx --no-install cdk --no-notices
 CDK_ARGS ?=
 
@@ -27,9 +29,12 @@ help:
 	@echo "make access-report  docs/access-<system>.md: who may do what to which table"
 	@echo "make lint           ruff and mypy"
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# The project itself is installed editable (the `tableforge` command; code and data stay in
+# the checkout), without build isolation: the backend is the venv's setuptools, no download.
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -41,7 +46,7 @@ deps: $(VENV)/.installed node_modules/.installed
 synth: deps
 	rm -rf cdk.out
 	$(CDK) synth -q $(CDK_ARGS)
-	$(PY) -m tableforge.summary cdk.out
+	$(TABLEFORGE) summary cdk.out
 
 # The seed tests run against a real DynamoDB Local, which needs java.
 test: deps java
@@ -59,7 +64,7 @@ COST_SOURCES := app.py catalog stacks cdk_constructs tableforge
 cost: deps
 	@if [ ! -f cdk.out/manifest.json ] || [ -n "$$(find $(COST_SOURCES) -newer cdk.out/manifest.json -print -quit)" ]; then \
 		rm -rf cdk.out && $(CDK) synth -q $(CDK_ARGS); fi
-	$(PY) -m cost estimate --cdk-out cdk.out
+	$(TABLEFORGE) cost estimate --cdk-out cdk.out
 
 # --- review (issue 7) ---------------------------------------------------------------
 # make review BASE=<git ref>: synthesize BASE in a temporary git worktree and the working
@@ -70,7 +75,7 @@ BASE ?= main
 REVIEW_FORMAT ?= markdown
 .PHONY: review
 review: deps
-	$(PY) -m review ref --base-ref $(BASE) --format $(REVIEW_FORMAT) $(if $(STAGE),--stage $(STAGE)) $(if $(REVIEW_OUT),--output $(REVIEW_OUT)) $(if $(REVIEW_JSON),--json-output $(REVIEW_JSON))
+	$(TABLEFORGE) review ref --base-ref $(BASE) --format $(REVIEW_FORMAT) $(if $(STAGE),--stage $(STAGE)) $(if $(REVIEW_OUT),--output $(REVIEW_OUT)) $(if $(REVIEW_JSON),--json-output $(REVIEW_JSON))
 
 # --- local mode and seed data (issue 5) --------------------------------------------
 # make local: install, synthesize, start DynamoDB Local (in memory, port LOCAL_PORT), create
@@ -92,14 +97,14 @@ java:
 		fi; }
 
 local: synth java
-	$(PY) -m seed dynamodb-local start --port $(LOCAL_PORT)
-	$(PY) -m seed local-tables --stage dev --endpoint-url $(LOCAL_ENDPOINT)
-	$(PY) -m seed load --stage dev --endpoint-url $(LOCAL_ENDPOINT)
-	$(PY) -m seed status --stage dev --endpoint-url $(LOCAL_ENDPOINT)
+	$(TABLEFORGE) seed dynamodb-local start --port $(LOCAL_PORT)
+	$(TABLEFORGE) seed local-tables --stage dev --endpoint-url $(LOCAL_ENDPOINT)
+	$(TABLEFORGE) seed load --stage dev --endpoint-url $(LOCAL_ENDPOINT)
+	$(TABLEFORGE) seed status --stage dev --endpoint-url $(LOCAL_ENDPOINT)
 	@echo "DynamoDB Local keeps running at $(LOCAL_ENDPOINT); stop it with: make local-stop"
 
 local-stop:
-	@$(PY) -m seed dynamodb-local stop
+	@$(TABLEFORGE) seed dynamodb-local stop
 
 # --- access (issue 4) ---------------------------------------------------------------
 # make access-report: docs/access-<system>.md for security review, from the catalog's access
@@ -107,4 +112,4 @@ local-stop:
 # consumer's exact statements and a Mermaid graph. No synth, no AWS.
 .PHONY: access-report
 access-report: deps
-	$(PY) -m tools.access_report --catalog catalog --out docs
+	$(TABLEFORGE) access-report --catalog catalog --out docs

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The CDK app: read settings from context, validate the catalog, one Stage per stage.
 
-Bad input (a catalog typo, an unknown stage) is printed as one line naming the
-file, table and field, and the app exits non-zero before anything is synthesized.
+Bad input (a catalog typo, an unknown stage, a name over an AWS limit) raised
+anywhere while the app is built is printed as one line naming the file, table and
+field, and the app exits 2 before anything is synthesized: no assembly is written.
 """
 
 import sys
@@ -19,11 +20,10 @@ def main() -> None:
     app = App()
     try:
         settings = AppSettings.from_context(app.node.try_get_context)
-        catalog = load_app_catalog(settings)
+        build_app(app, settings, load_app_catalog(settings))
     except TableforgeError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
-    build_app(app, settings, catalog)
     assembly = app.synth()
     # cdk-nag and the GlobalTable rules: every finding must be fixed or acknowledged.
     findings = unacknowledged_findings(assembly.directory)

@@ -22,7 +22,8 @@ from cdk_constructs.access_policy import (
     tenant_session_statement,
     trust_policy,
 )
-from tableforge.catalog import ConsumerSpec, TableSpec, role_name
+from tableforge.catalog import ConsumerSpec, TableSpec
+from tableforge.naming import role_name
 
 __all__ = ["ConsumerRole", "PolicyTooLargeError", "policy_statements", "split_documents"]
 

@@ -22,12 +22,13 @@ from tableforge.catalog import (
     Grant,
     TableSpec,
     leading_key_template,
-    physical_table_name,
 )
+from tableforge.naming import SUB_PSEUDO, table_name
+from tableforge.naming import table_arn as _table_arn
 
 POLICY_VERSION = "2012-10-17"
 #: The ARN of a table in the stack's own account, region and partition.
-TABLE_ARN = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/"
+TABLE_ARN = _table_arn("", **SUB_PSEUDO)
 #: IAM quota: a customer managed policy document is at most 6,144 characters
 #: (whitespace not counted). We count the unresolved Fn::Sub form, which is
 #: longer than the deployed ARN (the pseudo parameters are longer than any
@@ -94,7 +95,7 @@ def policy_statements(
     kms: dict[tuple[str, ...], list[Any]] = {}
     for grant in consumer.access:
         spec = tables[grant.table]
-        physical = physical_table_name(system, grant.table, stage)
+        physical = table_name(system, grant.table, stage)
         condition = None
         if grant.tenant_scoped:
             assert consumer.tenant is not None  # checked when the catalog is loaded

@@ -10,7 +10,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from tableforge.catalog import Gsi, KeyAttribute, TableSpec, physical_table_name
+from tableforge.catalog import Gsi, KeyAttribute, TableSpec
+from tableforge.resolve import ResolvedTable, resolve_table
 from tableforge.stages import StageConfig
 
 _ATTRIBUTE_TYPES = {
@@ -33,11 +34,6 @@ _REMOVAL = {"destroy": RemovalPolicy.DESTROY, "retain": RemovalPolicy.RETAIN}
 WRITE_TARGET_UTILIZATION_PERCENT = 70
 
 
-def ssm_parameter_prefix(system: str, stage: str, table: str) -> str:
-    """``/<system>/<stage>/dynamodb/<table>``, following 003's ``/auxeira/<stage>/...`` layout."""
-    return f"/{system}/{stage}/dynamodb/{table}"
-
-
 class CatalogTable(Construct):
     """A catalog table as a ``TableV2``, with the stage's secure defaults.
 
@@ -54,7 +50,7 @@ class CatalogTable(Construct):
       ``write`` (minimum) to ``write_max`` at 70% utilization, GSIs likewise;
     * the tags ``system``, ``table`` and ``stage``;
     * name and ARN published as CfnOutputs and SSM parameters under
-      :func:`ssm_parameter_prefix`.
+      ``/<system>/<stage>/dynamodb/<table>`` (003's ``/auxeira/<stage>/...`` layout).
     """
 
     def __init__(
@@ -72,9 +68,11 @@ class CatalogTable(Construct):
         self.system = system
         self.name = name
         self.spec = spec
-        self.physical_name = physical_table_name(system, name, stage.name)
+        #: Names, tags, PITR and caps of this table in this stage, resolved once.
+        self.resolved: ResolvedTable = resolve_table(system, name, stage, pitr=spec.pitr)
+        self.physical_name = self.resolved.physical_name
         #: Also the cost-allocation tags budgets filter on.
-        self.tags = {"system": system, "table": name, "stage": stage.name}
+        self.tags = self.resolved.tags
 
         self.table = dynamodb.TableV2(
             self,
@@ -82,12 +80,12 @@ class CatalogTable(Construct):
             table_name=self.physical_name,
             partition_key=_attribute(spec.partition_key),
             sort_key=_attribute(spec.sort_key) if spec.sort_key else None,
-            billing=_billing(spec, stage),
+            billing=_billing(spec, self.resolved),
             global_secondary_indexes=[_gsi(g, spec) for g in spec.gsis] or None,
             time_to_live_attribute=spec.ttl,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=stage.pitr and spec.pitr,
-                recovery_period_in_days=stage.pitr_recovery_days if stage.pitr and spec.pitr else None,
+                point_in_time_recovery_enabled=self.resolved.pitr,
+                recovery_period_in_days=self.resolved.pitr_recovery_days,
             ),
             deletion_protection=stage.deletion_protection,
             removal_policy=_REMOVAL[stage.removal_policy],
@@ -99,14 +97,13 @@ class CatalogTable(Construct):
             tags=[CfnTag(key=k, value=v) for k, v in sorted(self.tags.items())],
         )
 
-        prefix = ssm_parameter_prefix(system, stage.name, name)
         # The name is known here; only the ARN needs the table's attribute.
         for label, value in (("Name", self.physical_name), ("Arn", self.table.table_arn)):
             CfnOutput(self, label, value=value, description=f"{self.physical_name} table {label.lower()}")
             ssm.CfnParameter(
                 self,
                 f"{label}Parameter",
-                name=f"{prefix}/{label.lower()}",
+                name=self.resolved.ssm_parameters[label.lower()],
                 type="String",
                 value=value,
                 description=f"{self.physical_name} table {label.lower()} (tableforge)",
@@ -126,14 +123,14 @@ def _write_capacity(minimum: int, maximum: int) -> dynamodb.Capacity:
     )
 
 
-def _billing(spec: TableSpec, stage: StageConfig) -> dynamodb.Billing:
+def _billing(spec: TableSpec, resolved: ResolvedTable) -> dynamodb.Billing:
     if spec.provisioned:
         assert spec.billing.read is not None and spec.billing.write is not None and spec.write_max
         return dynamodb.Billing.provisioned(
             read_capacity=dynamodb.Capacity.fixed(spec.billing.read),
             write_capacity=_write_capacity(spec.billing.write, spec.write_max),
         )
-    return _on_demand(stage.on_demand_max_read_request_units, stage.on_demand_max_write_request_units)
+    return _on_demand(resolved.max_read_request_units, resolved.max_write_request_units)
 
 
 @cache

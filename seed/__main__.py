@@ -1,3 +1,5 @@
+"""``python -m seed``: a shortcut for ``tableforge seed``."""
+
 import sys
 
 from seed.cli import main

@@ -1,25 +1,24 @@
-"""`python -m seed`: load seed data, create local tables, generate synthetic data."""
+"""`tableforge seed` (or `python -m seed`): load seed data, create local tables, generate synthetic data."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 
 from seed import local, synthetic
 from seed.datafiles import SeedError, Source, discover, prune_only_sources
 from seed.progress import Progress
 from seed.sync import Loader, LoadOptions, TableResult
-from tableforge.catalog import FEATURE_FLAGS, load_catalog, physical_table_name
-from tableforge.errors import TableforgeError
+from tableforge.catalog import FEATURE_FLAGS, load_catalog
+from tableforge.cli import main as cli_main
+from tableforge.resolve import resolve_table
 from tableforge.settings import parse_bool
 from tableforge.stages import STAGES, get_stage
 
@@ -82,7 +81,7 @@ def _loader(args: argparse.Namespace, stage: str) -> Loader:
     return Loader(
         client,
         options=options,
-        table_name=lambda system, table: physical_table_name(system, table, stage),
+        table_name=lambda system, table: resolve_table(system, table, get_stage(stage)).physical_name,
         progress=Progress(enabled=False) if args.json else Progress(),
     )
 
@@ -167,6 +166,8 @@ def report(results: list[TableResult], *, stage: str, dry_run: bool, as_json: bo
 
 
 def cmd_local_tables(args: argparse.Namespace) -> int:
+    if not args.endpoint_url:
+        raise SeedError("local-tables needs --endpoint-url (DynamoDB Local on this machine)")
     local.require_loopback(args.endpoint_url)
     definitions = local.table_definitions(Path(args.cdk_out), args.stage)
     client = make_client(args.endpoint_url)
@@ -181,6 +182,8 @@ def cmd_local_tables(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Tables and item counts at an endpoint: what `make local` ends with."""
+    if args.endpoint_url is None:
+        raise SeedError("--endpoint-url is required for status")
     client = make_client(args.endpoint_url)
     suffix = f"-{get_stage(args.stage).name}"
     names = [n for page in client.get_paginator("list_tables").paginate() for n in page["TableNames"]]
@@ -241,8 +244,9 @@ def _common(parser: argparse.ArgumentParser, *, writes: bool = True) -> None:
         )
 
 
-def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m seed", description=__doc__)
+def add_commands(root: argparse.ArgumentParser) -> None:
+    """``tableforge seed <command>``: each command sets ``handler``."""
+    root.description = "Load seed data, create local tables, generate synthetic data."
     sub = root.add_subparsers(dest="command", required=True)
 
     load = sub.add_parser("load", help="sync seed data files into a stage's tables")
@@ -252,13 +256,13 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--data", default=str(DEFAULT_DATA), help="data directory: <system>/<table>.yaml|json")
     load.add_argument("--prune", action="store_true", help="delete items this loader wrote that the data no longer has")
     load.add_argument("--flag", action="append", default=[], metavar="NAME=BOOL", help="catalog feature flag")
-    load.set_defaults(func=cmd_load)
+    load.set_defaults(handler=cmd_load)
 
     tables = sub.add_parser("local-tables", help="create a stage's tables on DynamoDB Local from cdk.out")
     _common(tables, writes=False)
     tables.add_argument("--cdk-out", default=str(ROOT / "cdk.out"))
     tables.add_argument("--recreate", action="store_true", help="drop and recreate tables whose schema differs")
-    tables.set_defaults(func=cmd_local_tables)
+    tables.set_defaults(handler=cmd_local_tables)
 
     synth = sub.add_parser("synthetic", help="generate expiring demo data (003's patterns)")
     _common(synth)
@@ -266,36 +270,19 @@ def parser() -> argparse.ArgumentParser:
     synth.add_argument("--count", type=int, required=True, help="companies; each adds 12 ESG rows and an investment")
     synth.add_argument("--seed", type=int, default=3, help="random seed (same seed, same data)")
     synth.add_argument("--ttl-days", type=int, default=7, help="expires_at = now + this many days")
-    synth.set_defaults(func=cmd_synthetic)
+    synth.set_defaults(handler=cmd_synthetic)
 
     status = sub.add_parser("status", help="tables and item counts at an endpoint")
     _common(status, writes=False)
-    status.set_defaults(func=cmd_status)
+    status.set_defaults(handler=cmd_status)
 
     ddb = sub.add_parser("dynamodb-local", help="start or stop DynamoDB Local (used by make local)")
     ddb.add_argument("action", choices=["start", "stop"])
     ddb.add_argument("--port", type=int, default=8000)
     ddb.add_argument("--pidfile", default=str(ROOT / ".local" / "dynamodb-local.pid"))
-    ddb.set_defaults(func=cmd_dynamodb_local)
-    return root
+    ddb.set_defaults(handler=cmd_dynamodb_local)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    if getattr(args, "endpoint_url", None) is None and args.command in ("status",):
-        print("error: --endpoint-url is required for status", file=sys.stderr)
-        return 2
-    if args.command == "local-tables" and not args.endpoint_url:
-        print("error: local-tables needs --endpoint-url (DynamoDB Local on this machine)", file=sys.stderr)
-        return 2
-    try:
-        return int(args.func(args))
-    except TableforgeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except (ClientError, BotoCoreError) as exc:
-        print(f"error: DynamoDB: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    """``python -m seed ...``: the same as ``tableforge seed ...``, same exit statuses."""
+    return cli_main(argv, group="seed", prog="python -m seed")

@@ -10,6 +10,7 @@ from constructs import Construct
 
 from cdk_constructs.access import ConsumerRole
 from stacks.data_stack import DataStack
+from tableforge import naming
 from tableforge.assembly import stack_metadata
 from tableforge.catalog import ConsumerSpec, TableSpec, construct_id
 from tableforge.stages import StageConfig
@@ -59,7 +60,7 @@ class AccessStack(Stack):
         super().__init__(
             scope,
             stack_id,
-            stack_name=f"{system}-{config.name}-access",
+            stack_name=naming.access_stack_name(system, config.name),
             description=f"tableforge: {system} consumer roles ({config.name})",
             **kwargs,
         )

@@ -10,6 +10,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from cdk_constructs.table import CatalogTable
+from tableforge import naming
 from tableforge.assembly import stack_metadata
 from tableforge.catalog import TableSpec, construct_id
 from tableforge.stages import StageConfig
@@ -18,10 +19,6 @@ from tableforge.stages import StageConfig
 def data_stack_id(system: str, stack: int) -> str:
     """``AuxeiraData`` for a system's first stack, ``AuxeiraData1``, ``AuxeiraData2``... after."""
     return f"{construct_id(system)}Data{stack or ''}"
-
-
-def data_stack_name(system: str, stage: str, stack: int) -> str:
-    return f"{system}-{stage}-data" + (f"-{stack}" if stack else "")
 
 
 class DataStack(Stack):
@@ -45,7 +42,7 @@ class DataStack(Stack):
         super().__init__(
             scope,
             stack_id,
-            stack_name=data_stack_name(system, config.name, stack),
+            stack_name=naming.data_stack_name(system, config.name, stack),
             description=f"tableforge: {system} DynamoDB tables ({config.name}, stack {stack})",
             termination_protection=config.termination_protection,
             **kwargs,

@@ -23,7 +23,15 @@ from typing import Any
 from aws_cdk import Aws, Stack
 from constructs import Construct
 
-from cdk_constructs.monitoring import AlarmTopic, CostBudget, OpsDashboard, SystemHealth, TableAlarms, topic_name
+from cdk_constructs.monitoring import (
+    AlarmTopic,
+    CostBudget,
+    OpsDashboard,
+    SystemHealth,
+    TableAlarms,
+    table_segments,
+)
+from tableforge import naming
 from tableforge.assembly import stack_metadata
 from tableforge.catalog import TableSpec, construct_id
 from tableforge.errors import StageError
@@ -36,10 +44,6 @@ MAX_STACK_RESOURCES = 500
 def ops_stack_id(system: str, shard: int = 0) -> str:
     """``AuxeiraOps`` for shard 0, ``AuxeiraOps1``... after: addressed as ``<Stage>/AuxeiraOps``."""
     return f"{construct_id(system)}Ops{shard or ''}"
-
-
-def ops_stack_name(system: str, stage: str, shard: int = 0) -> str:
-    return f"{system}-{stage}-ops" + (f"-{shard}" if shard else "")
 
 
 class OpsStack(Stack):
@@ -64,7 +68,7 @@ class OpsStack(Stack):
         super().__init__(
             scope,
             stack_id,
-            stack_name=ops_stack_name(system, config.name, shard),
+            stack_name=naming.ops_stack_name(system, config.name, shard),
             description=f"tableforge: {system} alarms and dashboard ({config.name}, data stack {shard})"
             + (", alarm topic, budget and system health" if shard == 0 else ""),
             tags={"system": system, "stage": config.name},
@@ -78,17 +82,23 @@ class OpsStack(Stack):
         else:
             self.topic = None
             # The topic's name is fixed: its ARN needs no reference into shard 0.
-            topic_arn = f"arn:{Aws.PARTITION}:sns:{Aws.REGION}:{Aws.ACCOUNT_ID}:{topic_name(system, config.name)}"
-        self.alarms = TableAlarms(self, "Alarms", system=system, tables=tables, stage=config, topic_arn=topic_arn)
-        if tables:
-            suffix = f"-{shard}" if shard else ""
+            topic_arn = naming.topic_arn(
+                naming.topic_name(system, config.name),
+                partition=Aws.PARTITION,
+                region=Aws.REGION,
+                account=Aws.ACCOUNT_ID,
+            )
+        # One segment per table: its alarms and its dashboard graphs read the same metrics.
+        segments = table_segments(system=system, tables=tables, stage=config)
+        self.alarms = TableAlarms(self, "Alarms", system=system, segments=segments, stage=config, topic_arn=topic_arn)
+        if segments:
             OpsDashboard(
                 self,
                 "Dashboard",
                 system=system,
-                tables=tables,
+                segments=segments,
                 stage=config,
-                dashboard_name=f"{system}-{config.name}{suffix}",
+                dashboard_name=naming.dashboard_name(system, config.name, shard),
             )
         self.health: SystemHealth | None = None
         # The synth summary groups the alarms by the system and stage written here.

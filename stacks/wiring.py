@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aws_cdk import App, Environment
 
+from cdk_constructs.monitoring import TableMetrics, table_alarms
 from cdk_constructs.nag_packs import attach_nag, prepare_app
 from stacks.stage import TableforgeStage
 from tableforge.catalog import Catalog, load_catalog
+from tableforge.resolve import check_names, resolve_table
 from tableforge.settings import AppSettings
-from tableforge.stages import STAGES
+from tableforge.stages import STAGES, StageConfig
 
 
 def load_app_catalog(settings: AppSettings) -> Catalog:
-    """The validated catalog; raises CatalogError before any construct exists."""
-    return load_catalog(settings.catalog_dir, flags=settings.flags, stage_names=STAGES)
+    """The validated catalog; raises CatalogError before any construct exists.
+
+    Besides the catalog's own rules, every physical name the app would emit in any
+    stage (stacks, tables, roles, topics, budgets, dashboards, alarms, SSM
+    parameters) is checked against its AWS limit here, before synth.
+    """
+    catalog = load_catalog(settings.catalog_dir, flags=settings.flags, stage_names=STAGES)
+    check_names(
+        (
+            (
+                system,
+                catalog.paths[system],
+                [(name, spec.stack) for name, spec in catalog.tables(system).items()],
+                list(catalog.consumers(system)),
+            )
+            for system in catalog.systems
+        ),
+        STAGES.values(),
+        alarm_suffixes=lambda system, table, stage: _alarm_suffixes(catalog, system, table, stage),
+    )
+    return catalog
+
+
+def _alarm_suffixes(catalog: Catalog, system: str, table: str, stage: StageConfig) -> Iterable[str]:
+    spec = catalog.tables(system)[table]
+    physical = resolve_table(system, table, stage, pitr=spec.pitr).physical_name
+    return [alarm.name for alarm in table_alarms(table=table, spec=spec, metrics=TableMetrics(physical), stage=stage)]
 
 
 def build_app(app: App, settings: AppSettings, catalog: Catalog) -> dict[str, TableforgeStage]:

@@ -1,6 +1,6 @@
 """Generate a large synthetic catalog, for the scale test and the synth benchmark.
 
-    python -m tableforge.generate --tables 500 --out /tmp/big-catalog
+    tableforge generate --tables 500 --out /tmp/big-catalog
 
 Tables are assigned to stacks the way a team would grow a system: in order of
 creation, ``per_stack`` to a stack, each table keeping its number forever.
@@ -56,16 +56,26 @@ def write(catalog: dict[str, Any], directory: Path) -> Path:
     return path
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_commands(parser: argparse.ArgumentParser) -> None:
+    """``tableforge generate --tables N --out DIR``."""
+    parser.description = __doc__
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("--tables", type=int, default=500)
     parser.add_argument("--per-stack", type=int, default=50)
     parser.add_argument("--system", default="bulk")
     parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args()
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
     path = write(generate(args.tables, system=args.system, per_stack=args.per_stack), args.out)
     print(f"wrote {args.tables} tables to {path}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    from tableforge.cli import main
+
+    sys.exit(main(group="generate", prog="python -m tableforge.generate"))

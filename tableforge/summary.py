@@ -1,4 +1,4 @@
-"""`python -m tableforge.summary cdk.out`: what was synthesized, per system and stage.
+"""`tableforge summary cdk.out`: what was synthesized, per system and stage.
 
 It reads the templates, not the catalog, so it shows what `cdk deploy` would
 create: tables through the read model (tableforge/model.py), plus each group's
@@ -7,14 +7,13 @@ alarm count (cdk_constructs/ops_summary.py) and monthly estimate (cost/summary_e
 
 from __future__ import annotations
 
-import sys
+import argparse
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from cdk_constructs.ops_summary import add_alarm_counts
 from cost.summary_ext import add_monthly_estimate
 from tableforge.assembly import StackTemplate, read_assembly
-from tableforge.errors import TableforgeError
 from tableforge.model import Capacity, Intrinsic, TableModel
 
 
@@ -104,16 +103,23 @@ def render(groups: dict[tuple[str, str], SystemStage]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    directory = args[0] if args else "cdk.out"
-    try:
-        print(render(summarize(read_assembly(directory))))
-    except TableforgeError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+def add_commands(parser: argparse.ArgumentParser) -> None:
+    """``tableforge synth-summary [CDK_OUT]`` (alias ``summary``)."""
+    parser.add_argument(
+        "cdk_out", nargs="?", default="cdk.out", metavar="CDK_OUT", help="cloud assembly directory (default: cdk.out)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print(render(summarize(read_assembly(args.cdk_out))))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # A shortcut for `tableforge summary`, through the CLI's one error boundary.
+    import sys
+
+    from tableforge.cli import main
+
+    sys.exit(main(group="synth-summary", prog="python -m tableforge.summary"))

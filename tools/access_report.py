@@ -1,6 +1,6 @@
 """The access report for security review: ``docs/access-<system>.md``, one per system.
 
-``make access-report`` (``python -m tools.access_report``) renders, from the
+``make access-report`` (``tableforge access-report``) renders, from the
 catalog and with the same :func:`cdk_constructs.access_policy.policy_statements` that
 builds the deployed policies:
 
@@ -28,9 +28,8 @@ from tableforge.catalog import (
     ConsumerSpec,
     Grant,
     load_catalog,
-    role_name,
 )
-from tableforge.errors import TableforgeError
+from tableforge.naming import role_name
 
 #: The stage whose names the report shows; every stage grants the same actions.
 REPORT_STAGE = "prod"
@@ -176,20 +175,22 @@ def write_reports(catalog: Catalog, out_dir: Path) -> list[Path]:
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_commands(parser: argparse.ArgumentParser) -> None:
+    """``tableforge access-report [--catalog DIR] [--out DIR]``."""
+    parser.description = __doc__.splitlines()[0]
     parser.add_argument("--catalog", default="catalog", help="catalog directory (default: catalog)")
     parser.add_argument("--out", default="docs", help="output directory (default: docs)")
-    args = parser.parse_args(argv)
-    try:
-        catalog = load_catalog(args.catalog)
-    except TableforgeError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args.catalog)
     for path in write_reports(catalog, Path(args.out)):
         print(f"wrote {path}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from tableforge.cli import main
+
+    sys.exit(main(group="access-report", prog="python -m tools.access_report"))
