@@ -9,7 +9,9 @@ costs one jsii callback rather than one per resource. Findings go to the same
 namespace: ``Validations.of(table).acknowledge(id="Tableforge::GlobalTablePITR", ...)``.
 
 The checks are plain functions (:func:`check_template`) so tests can show each
-rule firing on a bad table without synthesizing anything.
+rule firing on a bad table without synthesizing anything. They read the tables
+through the read model (tableforge/model.py); the locations they report are the
+template paths of the settings they judge.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from aws_cdk import (
     PolicyViolation,
 )
 
-GLOBAL_TABLE = "AWS::DynamoDB::GlobalTable"
+from tableforge.model import GLOBAL_TABLE, TableModel, read_tables
+
 PLUGIN_NAME = "Tableforge"
 REQUIRED_TAGS = ("system", "table", "stage")
 
@@ -64,33 +67,31 @@ class Finding:
 def check_template(template: dict[str, Any], *, protected: bool, stage: str | None = None) -> list[Finding]:
     """Every finding for the global tables of one template."""
     findings: list[Finding] = []
-    for logical_id, resource in template.get("Resources", {}).items():
-        if resource.get("Type") == GLOBAL_TABLE:
-            findings.extend(_check_table(logical_id, resource.get("Properties", {}), protected, stage))
+    for table in read_tables(template):
+        if table.type == GLOBAL_TABLE:
+            findings.extend(_check_table(table, protected, stage))
     return findings
 
 
-def _check_table(logical_id: str, props: dict[str, Any], protected: bool, stage: str | None) -> Iterator[Finding]:
-    sse = props.get("SSESpecification")
-    if not isinstance(sse, dict) or not isinstance(sse.get("SSEEnabled"), bool):
+def _check_table(table: TableModel, protected: bool, stage: str | None) -> Iterator[Finding]:
+    logical_id = table.logical_id
+    if not table.sse.declared:
         yield Finding("GlobalTableSSE", logical_id, "Properties/SSESpecification")
-    replicas = props.get("Replicas") or []
-    if not replicas:
+    if not table.replicas:
         # No replica: nothing carries PITR, deletion protection or tags.
         for rule in ("GlobalTablePITR", "GlobalTableTags"):
             yield Finding(rule, logical_id, "Properties/Replicas")
         if protected:
             yield Finding("GlobalTableDeletionProtection", logical_id, "Properties/Replicas")
-    for number, replica in enumerate(replicas):
+    # The model keeps the replicas in template order: their index is their template path.
+    for number, replica in enumerate(table.replicas):
         where = f"Properties/Replicas/{number}"
-        pitr = replica.get("PointInTimeRecoverySpecification") or {}
-        if pitr.get("PointInTimeRecoveryEnabled") is not True:
+        if not replica.pitr:
             yield Finding("GlobalTablePITR", logical_id, f"{where}/PointInTimeRecoverySpecification")
-        if protected and replica.get("DeletionProtectionEnabled") is not True:
+        if protected and not replica.deletion_protection:
             yield Finding("GlobalTableDeletionProtection", logical_id, f"{where}/DeletionProtectionEnabled")
-        tags = {t.get("Key"): t.get("Value") for t in replica.get("Tags") or []}
-        missing = [key for key in REQUIRED_TAGS if not tags.get(key)]
-        if missing or (stage is not None and tags.get("stage") != stage):
+        missing = [key for key in REQUIRED_TAGS if not replica.tags.get(key)]
+        if missing or (stage is not None and replica.tags.get("stage") != stage):
             yield Finding("GlobalTableTags", logical_id, f"{where}/Tags")
 
 

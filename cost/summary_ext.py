@@ -1,15 +1,19 @@
 """Adds each system's and stage's monthly estimate to the `make synth` summary.
 
-Importing this module registers the extension (tableforge.summary lists it in
-EXTENSION_MODULES). It uses the default usage/ profiles and the shipped price
-file; a problem there is shown in the summary instead of failing the synth.
+tableforge.summary.summarize() calls :func:`add_monthly_estimate`. It uses the
+default usage/ profiles and the shipped price file; a problem there is shown in
+the summary instead of failing the synth.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tableforge.assembly import StackTemplate
 from tableforge.errors import TableforgeError
-from tableforge.summary import SUMMARY_EXTENSIONS, SystemStage
+
+if TYPE_CHECKING:  # tableforge.summary imports this module
+    from tableforge.summary import SystemStage
 
 LABEL = "est. monthly"
 
@@ -35,7 +39,3 @@ def add_monthly_estimate(stacks: list[StackTemplate], groups: dict[tuple[str, st
             group.extra[LABEL] = (
                 f"{amount(per_group[key])} (stage {key[1]} {amount(stage_total)}, prices {book.price_date})"
             )
-
-
-if add_monthly_estimate not in SUMMARY_EXTENSIONS:
-    SUMMARY_EXTENSIONS.append(add_monthly_estimate)

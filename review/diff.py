@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,9 @@ from review.iam import IAM_TYPES, index_readers, readers_of, roles_of
 from review.refs import Resolver
 from review.security import security_changes
 from review.tables import RETAINING, TableDiff
-from tableforge.assembly import TABLE_TYPES, StackTemplate, read_assembly, tag_value
+from tableforge.assembly import StackTemplate, read_assembly
 from tableforge.errors import TableforgeError
+from tableforge.model import Intrinsic, TableModel
 from tableforge.stages import STAGES
 
 #: Resources whose changes say nothing about the infrastructure.
@@ -25,6 +27,13 @@ _BY_CONSTRUCT_ID = {config.construct_id: config for config in STAGES.values()}
 
 
 def stage_name(stack: StackTemplate) -> str | None:
+    """The stack's stage as the app wrote it into the template metadata at synth.
+
+    A review compares a base commit's assembly, which may have been synthesized before
+    stacks carried that metadata: then the stage's construct ID (``Prod``) says it.
+    """
+    if stack.stage_name is not None:
+        return stack.stage_name
     config = _BY_CONSTRUCT_ID.get(stack.stage or "")
     return config.name if config else (stack.stage.lower() if stack.stage else None)
 
@@ -48,13 +57,29 @@ def _normalize_stage(stage: str | None) -> str | None:
     raise TableforgeError(f"unknown stage '{stage}'; known stages: {', '.join(STAGES)}", field="--stage")
 
 
-def _identity(resource: dict[str, Any]) -> str | None:
+def _identity(table: TableModel) -> str | None:
     """What makes two table resources the same table: its physical name, else its catalog tags."""
-    name = resource.get("Properties", {}).get("TableName")
-    if isinstance(name, str):
-        return "name:" + name
-    tags = [tag_value(resource, key) or "" for key in ("system", "table", "stage")]
+    if isinstance(table.table_name, str):
+        return "name:" + table.table_name
+    tags = [table.tag(key) or "" for key in ("system", "table", "stage")]
     return "tags:" + "/".join(tags) if all(tags) else None
+
+
+def _table_name(table: TableModel) -> Any:
+    """The table's name as declared (an intrinsic shows as written), for the reasons."""
+    name = table.table_name
+    if name is None:
+        return "(generated name)"
+    return name.value if isinstance(name, Intrinsic) else name
+
+
+@dataclass(frozen=True, eq=False)
+class TableEntry:
+    """A table that is only in the base or only in the head: its stack, raw resource and model."""
+
+    stack: StackTemplate
+    resource: dict[str, Any]
+    table: TableModel
 
 
 def _strip(resource: dict[str, Any]) -> str:
@@ -85,7 +110,10 @@ class AssemblyDiff:
         resource: dict[str, Any],
         reason: str,
         detail: dict[str, Any] | None = None,
+        *,
+        table: TableModel | None = None,
     ) -> None:
+        """One finding; ``table`` is the model of the resource when it is a table."""
         self.findings.append(
             Finding(
                 level=level,  # type: ignore[arg-type]
@@ -94,7 +122,7 @@ class AssemblyDiff:
                 stage=stage_name(stack),
                 logical_id=logical_id,
                 resource_type=str(resource.get("Type")),
-                table=tag_value(resource, "table") if resource.get("Type") in TABLE_TYPES else None,
+                table=table.catalog_table if table is not None else None,
                 reason=reason,
                 stack_name=stack.stack_name,
                 detail=detail or {},
@@ -102,22 +130,24 @@ class AssemblyDiff:
         )
 
     def run(self) -> list[Finding]:
-        removed_tables: list[tuple[StackTemplate, str, dict[str, Any]]] = []
-        added_tables: list[tuple[StackTemplate, str, dict[str, Any]]] = []
+        removed_tables: list[TableEntry] = []
+        added_tables: list[TableEntry] = []
         for name in sorted(set(self.base) | set(self.head)):
             base, head = self.base.get(name), self.head.get(name)
             base_res = {k: v for k, v in (base.resources() if base else []) if v.get("Type") not in IGNORED_TYPES}
             head_res = {k: v for k, v in (head.resources() if head else []) if v.get("Type") not in IGNORED_TYPES}
+            base_tables = {t.logical_id: t for t in base.table_models()} if base else {}
+            head_tables = {t.logical_id: t for t in head.table_models()} if head else {}
             for logical_id in sorted(set(base_res) - set(head_res)):
                 assert base is not None
-                if base_res[logical_id].get("Type") in TABLE_TYPES:
-                    removed_tables.append((base, logical_id, base_res[logical_id]))
+                if logical_id in base_tables:
+                    removed_tables.append(TableEntry(base, base_res[logical_id], base_tables[logical_id]))
                 else:
                     self._removed(base, logical_id, base_res[logical_id], stack_gone=head is None)
             for logical_id in sorted(set(head_res) - set(base_res)):
                 assert head is not None
-                if head_res[logical_id].get("Type") in TABLE_TYPES:
-                    added_tables.append((head, logical_id, head_res[logical_id]))
+                if logical_id in head_tables:
+                    added_tables.append(TableEntry(head, head_res[logical_id], head_tables[logical_id]))
                 else:
                     self.finding(
                         "safe",
@@ -129,7 +159,15 @@ class AssemblyDiff:
                     )
             for logical_id in sorted(set(base_res) & set(head_res)):
                 assert base is not None and head is not None
-                self._changed(base, head, logical_id, base_res[logical_id], head_res[logical_id])
+                self._changed(
+                    base,
+                    head,
+                    logical_id,
+                    base_res[logical_id],
+                    head_res[logical_id],
+                    base_tables.get(logical_id),
+                    head_tables.get(logical_id),
+                )
         self._tables_moved_or_gone(removed_tables, added_tables)
         return self.findings
 
@@ -150,14 +188,23 @@ class AssemblyDiff:
             self.finding("safe", "resource-removed", stack, logical_id, resource, f"{kind} removed{where}")
 
     def _changed(
-        self, base: StackTemplate, head: StackTemplate, logical_id: str, before: dict[str, Any], after: dict[str, Any]
+        self,
+        base: StackTemplate,
+        head: StackTemplate,
+        logical_id: str,
+        before: dict[str, Any],
+        after: dict[str, Any],
+        table_before: TableModel | None,
+        table_after: TableModel | None,
     ) -> None:
         if _strip(before) == _strip(after):
             return
-        if before.get("Type") in TABLE_TYPES or after.get("Type") in TABLE_TYPES:
-            if before.get("Type") in TABLE_TYPES and after.get("Type") in TABLE_TYPES:
-                for hit in TableDiff(before, after, self.head_readers, self.base_readers).run():
-                    self.finding(hit.level, hit.change, head, logical_id, after, hit.reason, hit.detail)
+        if table_before is not None or table_after is not None:
+            if table_before is not None and table_after is not None:
+                for hit in TableDiff(table_before, table_after, self.head_readers, self.base_readers).run():
+                    self.finding(
+                        hit.level, hit.change, head, logical_id, after, hit.reason, hit.detail, table=table_after
+                    )
                 return
             self.finding(
                 "destructive",
@@ -167,6 +214,7 @@ class AssemblyDiff:
                 before,
                 f"resource type {before.get('Type')} -> {after.get('Type')}: the table is deleted with "
                 "every item and another kind of resource takes its logical ID",
+                table=table_before,
             )
             return
         keys = sorted(k for k in set(before) | set(after) if k not in IGNORED_KEYS and before.get(k) != after.get(k))
@@ -190,94 +238,93 @@ class AssemblyDiff:
                 "safe", "resource-changed", head, logical_id, after, f"changed: {what}{note}", {"properties": changed}
             )
 
-    def _tables_moved_or_gone(
-        self,
-        removed: list[tuple[StackTemplate, str, dict[str, Any]]],
-        added: list[tuple[StackTemplate, str, dict[str, Any]]],
-    ) -> None:
-        by_identity: dict[str, tuple[StackTemplate, str, dict[str, Any]]] = {}
+    def _tables_moved_or_gone(self, removed: list[TableEntry], added: list[TableEntry]) -> None:
+        by_identity: dict[str, TableEntry] = {}
         for entry in added:
-            identity = _identity(entry[2])
+            identity = _identity(entry.table)
             if identity:
                 by_identity.setdefault(identity, entry)
         paired: set[int] = set()
-        for stack, logical_id, resource in removed:
-            identity = _identity(resource)
+        for entry in removed:
+            identity = _identity(entry.table)
             match = by_identity.get(identity) if identity else None
             if match is not None and id(match) not in paired:
                 paired.add(id(match))
-                self._renamed(stack, logical_id, resource, *match)
+                self._renamed(entry, match)
             else:
-                self._table_removed(stack, logical_id, resource, stack_gone=stack.display_name not in self.head)
+                self._table_removed(entry, stack_gone=entry.stack.display_name not in self.head)
         for entry in added:
             if id(entry) not in paired:
-                stack, logical_id, resource = entry
-                name = resource.get("Properties", {}).get("TableName", "(generated name)")
-                self.finding("safe", "table-added", stack, logical_id, resource, f"new table {name}: created empty")
+                self.finding(
+                    "safe",
+                    "table-added",
+                    entry.stack,
+                    entry.table.logical_id,
+                    entry.resource,
+                    f"new table {_table_name(entry.table)}: created empty",
+                    table=entry.table,
+                )
 
-    def _renamed(
-        self,
-        stack: StackTemplate,
-        logical_id: str,
-        resource: dict[str, Any],
-        new_stack: StackTemplate,
-        new_id: str,
-        new_resource: dict[str, Any],
-    ) -> None:
-        name = resource.get("Properties", {}).get("TableName", "(generated name)")
+    def _renamed(self, old: TableEntry, new: TableEntry) -> None:
+        stack, logical_id, table = old.stack, old.table.logical_id, old.table
+        name = _table_name(table)
         moved = (
-            f" and stack {stack.display_name} -> {new_stack.display_name}"
-            if new_stack.display_name != stack.display_name
+            f" and stack {stack.display_name} -> {new.stack.display_name}"
+            if new.stack.display_name != stack.display_name
             else ""
         )
-        retained = resource.get("DeletionPolicy") in RETAINING
+        retained = table.deletion_policy in RETAINING
         fate = (
             "orphans the old table (Retain: the items stay in a table nothing manages)"
             if retained
             else "deletes the old table with every item"
         )
-        same_name = name == new_resource.get("Properties", {}).get("TableName")
+        same_name = table.table_name is not None and table.table_name == new.table.table_name
         clash = (
             f"; because both carry the name {name}, the create fails while the old table exists" if same_name else ""
         )
         before_after = ""
         change = "logical-id-changed"
-        if resource.get("Type") != new_resource.get("Type"):
+        if table.type != new.table.type:
             change = "resource-type-changed"
-            before_after = f"resource type {resource.get('Type')} -> {new_resource.get('Type')} with "
+            before_after = f"resource type {table.type} -> {new.table.type} with "
         self.finding(
             "destructive",
             change,
             stack,
             logical_id,
-            resource,
-            f"{before_after}logical ID {logical_id} -> {new_id}{moved}: CloudFormation sees a new "
-            f"resource and a removed one, so it creates {new_id} as a new, empty table and {fate}; no item is "
-            f"copied{clash}",
-            {"new_stack": new_stack.display_name, "new_logical_id": new_id},
+            old.resource,
+            f"{before_after}logical ID {logical_id} -> {new.table.logical_id}{moved}: CloudFormation sees a new "
+            f"resource and a removed one, so it creates {new.table.logical_id} as a new, empty table and {fate}; "
+            f"no item is copied{clash}",
+            {"new_stack": new.stack.display_name, "new_logical_id": new.table.logical_id},
+            table=table,
         )
 
-    def _table_removed(
-        self, stack: StackTemplate, logical_id: str, resource: dict[str, Any], *, stack_gone: bool
-    ) -> None:
-        name = resource.get("Properties", {}).get("TableName", "(generated name)")
+    def _table_removed(self, entry: TableEntry, *, stack_gone: bool) -> None:
+        table = entry.table
         if stack_gone:
             # cdk deploy leaves a stack that left the app alone; destroying or pruning it is what deletes.
             where = "its whole stack is gone from the app; destroying or pruning that stack"
         else:
             where = "it is no longer in the template"
-        if resource.get("DeletionPolicy") in RETAINING:
+        if table.deletion_policy in RETAINING:
             why = (
                 "with DeletionPolicy Retain CloudFormation orphans it: the items survive in a table nothing "
                 "manages, backs up or alarms on any more, and recreating it under the same name fails"
             )
         else:
             why = "CloudFormation deletes the table and every item in it"
-            settings = [resource.get("Properties", {})] + resource.get("Properties", {}).get("Replicas", [])
-            if any(s.get("DeletionProtectionEnabled") for s in settings):
+            if any(replica.deletion_protection for replica in table.replicas):
                 why += " (deletion protection makes that deploy fail, but the change as written deletes the data)"
         self.finding(
-            "destructive", "table-removed", stack, logical_id, resource, f"table {name} removed ({where}): {why}"
+            "destructive",
+            "table-removed",
+            entry.stack,
+            table.logical_id,
+            entry.resource,
+            f"table {_table_name(table)} removed ({where}): {why}",
+            table=table,
         )
 
 

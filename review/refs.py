@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
-from tableforge.assembly import TABLE_TYPES, StackTemplate
+from tableforge.assembly import StackTemplate
+from tableforge.model import Intrinsic, TableModel
 
 _TABLE_ARN = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/"
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -24,6 +26,8 @@ class Resolver:
 
     def __init__(self, stacks: list[StackTemplate]) -> None:
         self.exports: dict[str, tuple[StackTemplate, Any]] = {}
+        #: Stack template path -> its tables by logical ID, read once.
+        self._tables: dict[Path, dict[str, TableModel]] = {}
         for stack in stacks:
             for output in stack.template.get("Outputs", {}).values():
                 name = output.get("Export", {}).get("Name")
@@ -59,17 +63,17 @@ class Resolver:
             return self._sub(arg, stack, _depth)
         return json.dumps(value, sort_keys=True)
 
-    def _table(self, logical_id: str, stack: StackTemplate) -> dict[str, Any] | None:
-        resource = stack.template.get("Resources", {}).get(logical_id)
-        if isinstance(resource, dict) and resource.get("Type") in TABLE_TYPES:
-            return dict(resource)
-        return None
+    def _table(self, logical_id: str, stack: StackTemplate) -> TableModel | None:
+        tables = self._tables.get(stack.template_path)
+        if tables is None:
+            tables = self._tables[stack.template_path] = {t.logical_id: t for t in stack.table_models()}
+        return tables.get(logical_id)
 
-    def _table_name(self, logical_id: str, table: dict[str, Any], stack: StackTemplate, depth: int) -> str:
-        name = table.get("Properties", {}).get("TableName")
+    def _table_name(self, logical_id: str, table: TableModel, stack: StackTemplate, depth: int) -> str:
+        name = table.table_name
         if name is None:
             return "${" + stack.display_name + "/" + logical_id + "}"
-        return self.render(name, stack, depth + 1)
+        return self.render(name.value if isinstance(name, Intrinsic) else name, stack, depth + 1)
 
     def _ref(self, name: str, stack: StackTemplate, depth: int) -> str:
         table = self._table(name, stack)

@@ -3,7 +3,9 @@
 Both table types are first brought into one canonical shape (GSIs, LSIs,
 replicas and tags keyed by name, key attributes with their types, CloudFormation
 defaults filled in), so that only real differences remain and each rule reads one
-field. Whatever no rule claims is reported as a safe in-place change.
+field. The shape is built from the read model (:mod:`tableforge.model`), which has
+already normalized Table and GlobalTable; the rules below stay here. Whatever no
+rule claims is reported as a safe in-place change.
 """
 
 from __future__ import annotations
@@ -11,39 +13,35 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from tableforge.assembly import GLOBAL_TABLE
+from tableforge.model import Index, Intrinsic, Key, Replica, TableModel
 
 #: DeletionPolicy/UpdateReplacePolicy values that keep the table when CloudFormation lets go of it.
 RETAINING = ("Retain", "RetainExceptOnCreate", "Snapshot")
-#: CloudFormation's default billing mode for both table types.
-DEFAULT_BILLING = "PROVISIONED"
 #: A plain AWS::DynamoDB::Table keeps its per-replica settings here.
 TABLE_REGION = "(table)"
-
-_GSI_TOP = ("IndexName", "KeySchema", "Projection")
-
-
-def _key_schema(schema: Any, types: dict[str, str]) -> dict[str, str]:
-    out = {}
-    for key in schema or []:
-        name = key.get("AttributeName")
-        out[str(key.get("KeyType"))] = f"{name} ({types.get(name, '?')})"
-    return out
+#: A GlobalTable replica whose region is not a literal (``{"Ref": "AWS::Region"}``).
+STACK_REGION = "(stack region)"
 
 
-def _index(index: dict[str, Any], types: dict[str, str]) -> dict[str, Any]:
-    canon = {k: v for k, v in index.items() if k not in _GSI_TOP}
-    canon["KeySchema"] = _key_schema(index.get("KeySchema"), types)
-    canon["Projection"] = index.get("Projection")
-    return canon
+def _declared(value: Any) -> Any:
+    """A model value back in its declared (JSON) form, for comparison and for the reasons."""
+    if isinstance(value, Intrinsic):
+        return value.value
+    if isinstance(value, Decimal):
+        # 35 stays 35 and 35.0 stays 35.0, as in the template.
+        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent == 0 else float(value)
+    return value
 
 
-def _tags(tags: Any) -> dict[str, Any]:
-    if isinstance(tags, dict):
-        return dict(tags)
-    return {str(t.get("Key")): t.get("Value") for t in tags or [] if isinstance(t, dict)}
+def _key_schema(keys: dict[str, Key]) -> dict[str, str]:
+    return {kind: str(key) for kind, key in keys.items()}
+
+
+def _index(index: Index) -> dict[str, Any]:
+    return {**index.other, "KeySchema": _key_schema(index.keys), "Projection": index.projection}
 
 
 def where(region: str) -> str:
@@ -51,78 +49,40 @@ def where(region: str) -> str:
     return "" if region == TABLE_REGION else f" in {region}"
 
 
-def _replica(settings: dict[str, Any]) -> dict[str, Any]:
-    canon = {
-        k: v
-        for k, v in settings.items()
-        if k
-        not in (
-            "Region",
-            "Tags",
-            "PointInTimeRecoverySpecification",
-            "DeletionProtectionEnabled",
-            "GlobalSecondaryIndexes",
-        )
-    }
-    pitr = settings.get("PointInTimeRecoverySpecification") or {}
-    enabled = bool(pitr.get("PointInTimeRecoveryEnabled", False))
-    canon["PointInTimeRecovery"] = enabled
-    # DynamoDB's default recovery window is 35 days.
-    canon["PointInTimeRecoveryDays"] = pitr.get("RecoveryPeriodInDays", 35) if enabled else None
-    canon["DeletionProtection"] = bool(settings.get("DeletionProtectionEnabled", False))
-    canon["Tags"] = _tags(settings.get("Tags"))
-    canon["GlobalSecondaryIndexes"] = {
-        g.get("IndexName"): {k: v for k, v in g.items() if k != "IndexName"}
-        for g in settings.get("GlobalSecondaryIndexes") or []
-    }
-    return canon
+def _region(replica: Replica) -> str:
+    if replica.table_level:
+        return TABLE_REGION
+    return replica.region if replica.region is not None else STACK_REGION
 
 
-def canonical(resource: dict[str, Any]) -> dict[str, Any]:
+def _replica(replica: Replica) -> dict[str, Any]:
+    return {
+        **replica.other,
+        "PointInTimeRecovery": replica.pitr,
+        "PointInTimeRecoveryDays": _declared(replica.pitr_days),
+        "DeletionProtection": replica.deletion_protection,
+        "Tags": dict(replica.tags),
+        # A plain Table's GSIs have no per-replica settings: they are the table's own.
+        "GlobalSecondaryIndexes": {} if replica.table_level else dict(replica.index_settings),
+    }
+
+
+def canonical(table: TableModel) -> dict[str, Any]:
     """One shape for GlobalTable and Table, defaults filled in."""
-    props = resource.get("Properties", {})
-    types = {a.get("AttributeName"): a.get("AttributeType") for a in props.get("AttributeDefinitions") or []}
-    ttl = props.get("TimeToLiveSpecification") or {}
-    canon: dict[str, Any] = {
-        "Type": resource.get("Type"),
-        "DeletionPolicy": resource.get("DeletionPolicy", "Delete"),
-        "UpdateReplacePolicy": resource.get("UpdateReplacePolicy", "Delete"),
-        "TableName": props.get("TableName"),
-        "KeySchema": _key_schema(props.get("KeySchema"), types),
-        "BillingMode": props.get("BillingMode", DEFAULT_BILLING),
-        "TimeToLive": ttl.get("AttributeName") if ttl.get("Enabled") else None,
-        "GlobalSecondaryIndexes": {
-            g.get("IndexName"): _index(g, types) for g in props.get("GlobalSecondaryIndexes") or []
-        },
-        "LocalSecondaryIndexes": {
-            i.get("IndexName"): _index(i, types) for i in props.get("LocalSecondaryIndexes") or []
-        },
+    return {
+        "Type": table.type,
+        "DeletionPolicy": table.deletion_policy,
+        "UpdateReplacePolicy": table.update_replace_policy,
+        "TableName": _declared(table.table_name),
+        "KeySchema": _key_schema(table.keys),
+        "BillingMode": _declared(table.billing_mode),
+        "TimeToLive": table.ttl_attribute,
+        "GlobalSecondaryIndexes": {g.name: _index(g) for g in table.gsis},
+        "LocalSecondaryIndexes": {i.name: _index(i) for i in table.lsis},
+        "Replicas": {_region(r): _replica(r) for r in table.replicas},
+        # Every other table property as declared: what the typed fields above leave out.
+        "Other": {**table.other, **table.declared},
     }
-    handled = {
-        "AttributeDefinitions",
-        "TableName",
-        "KeySchema",
-        "BillingMode",
-        "TimeToLiveSpecification",
-        "GlobalSecondaryIndexes",
-        "LocalSecondaryIndexes",
-        "Replicas",
-    }
-    if resource.get("Type") == GLOBAL_TABLE:
-        canon["Replicas"] = {r.get("Region"): _replica(r) for r in props.get("Replicas") or []}
-    else:
-        # A Table's own PITR, deletion protection and tags play the part of its one replica.
-        per_table = (
-            "PointInTimeRecoverySpecification",
-            "DeletionProtectionEnabled",
-            "Tags",
-            "TableClass",
-            "ContributorInsightsSpecification",
-        )
-        canon["Replicas"] = {TABLE_REGION: _replica({k: props[k] for k in per_table if k in props})}
-        handled |= set(per_table)
-    canon["Other"] = {k: v for k, v in props.items() if k not in handled}
-    return canon
 
 
 def leaves(value: Any, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
@@ -179,8 +139,8 @@ class TableDiff:
 
     def __init__(
         self,
-        base: dict[str, Any],
-        head: dict[str, Any],
+        base: TableModel,
+        head: TableModel,
         index_readers: Callable[[str, str], list[str]],
         base_index_readers: Callable[[str, str], list[str]],
     ) -> None:

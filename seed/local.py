@@ -1,7 +1,8 @@
 """Local mode: DynamoDB Local, and tables created from the synthesized template.
 
-The tables are read from cdk.out (keys, attribute types, GSIs, capacity, TTL),
-never declared a second time: what runs locally is what `cdk deploy` creates.
+The tables are read from cdk.out through the read model (tableforge/model.py:
+keys, attribute types, GSIs, capacity, TTL), never declared a second time: what
+runs locally is what `cdk deploy` creates.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from urllib.parse import urlparse
 from botocore.exceptions import ClientError
 
 from seed.datafiles import SeedError
-from tableforge.assembly import TABLE, read_assembly, tag_value
+from tableforge.assembly import read_assembly
+from tableforge.model import Capacity, Intrinsic, Number, TableModel
 from tableforge.stages import get_stage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,14 +43,13 @@ def table_definitions(cdk_out: Path, stage: str) -> list[dict[str, Any]]:
         raise SeedError(f"no stacks for stage '{stage}' in the assembly; run `make synth`", file=str(cdk_out))
     definitions = []
     for stack in stacks:
-        for logical_id, resource in stack.tables():
-            definitions.append(_create_request(stack.display_name, logical_id, resource))
+        for table in stack.table_models():
+            definitions.append(_create_request(stack.display_name, table.logical_id, table))
     return definitions
 
 
-def _create_request(stack: str, logical_id: str, resource: dict[str, Any]) -> dict[str, Any]:
-    props = resource["Properties"]
-    name = props.get("TableName")
+def _create_request(stack: str, logical_id: str, table: TableModel) -> dict[str, Any]:
+    name = table.table_name
     if not isinstance(name, str):
         raise SeedError(
             "table has no literal TableName; local mode needs the physical name",
@@ -56,72 +57,73 @@ def _create_request(stack: str, logical_id: str, resource: dict[str, Any]) -> di
             item=logical_id,
             field="TableName",
         )
-    replica = (props.get("Replicas") or [{}])[0] if resource["Type"] != TABLE else props
+    # DynamoDB Local has one region: the first replica's settings (a plain Table's own).
+    replica = table.replicas[0] if table.replicas else None
     request: dict[str, Any] = {
         "TableName": name,
-        "KeySchema": props["KeySchema"],
-        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": table.key_schema(),
+        "AttributeDefinitions": [
+            {"AttributeName": attribute, "AttributeType": kind} for attribute, kind in table.attribute_types.items()
+        ],
     }
-    provisioned = props.get("BillingMode") == "PROVISIONED"
+    provisioned = table.provisioned
     request["BillingMode"] = "PROVISIONED" if provisioned else "PAY_PER_REQUEST"
     if provisioned:
-        request["ProvisionedThroughput"] = _throughput(props, replica)
+        request["ProvisionedThroughput"] = _throughput(replica.read if replica else None, table.write)
     else:
-        on_demand = _on_demand(props, replica)
+        on_demand = _on_demand(table.max_write_request_units, replica.max_read_request_units if replica else None)
         if on_demand:
             request["OnDemandThroughput"] = on_demand
-    replica_gsis = {g["IndexName"]: g for g in replica.get("GlobalSecondaryIndexes", []) if "IndexName" in g}
     gsis = []
-    for gsi in props.get("GlobalSecondaryIndexes", []):
-        index = {"IndexName": gsi["IndexName"], "KeySchema": gsi["KeySchema"], "Projection": gsi["Projection"]}
+    for gsi in table.gsis:
+        index = {"IndexName": gsi.name, "KeySchema": gsi.key_schema(), "Projection": gsi.projection}
         if provisioned:
-            index["ProvisionedThroughput"] = _throughput(gsi, replica_gsis.get(gsi["IndexName"], {}), request)
+            read = replica.index_reads.get(gsi.name) if replica else None
+            index["ProvisionedThroughput"] = _throughput(read, gsi.write, request["ProvisionedThroughput"])
         gsis.append(index)
     if gsis:
         request["GlobalSecondaryIndexes"] = gsis
-    stream = props.get("StreamSpecification", {}).get("StreamViewType")
-    if stream:
-        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream}
-    ttl = props.get("TimeToLiveSpecification") or {}
-    if ttl.get("Enabled"):
-        request["TimeToLive"] = ttl["AttributeName"]
+    if table.stream_view_type:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": table.stream_view_type}
+    if table.ttl_attribute:
+        request["TimeToLive"] = table.ttl_attribute
     request["Tags"] = [
-        {"Key": key, "Value": value}
-        for key in ("system", "table", "stage")
-        if (value := tag_value(resource, key)) is not None
+        {"Key": key, "Value": value} for key in ("system", "table", "stage") if (value := table.tag(key)) is not None
     ]
     return request
 
 
 def _throughput(
-    props: dict[str, Any], replica: dict[str, Any], fallback: dict[str, Any] | None = None
+    read: Capacity | None, write: Capacity | None, fallback: dict[str, int] | None = None
 ) -> dict[str, int]:
-    """GlobalTable: reads per replica, writes autoscaled (the minimum is the floor)."""
-    if "ProvisionedThroughput" in props:  # AWS::DynamoDB::Table
-        pt = props["ProvisionedThroughput"]
-        return {"ReadCapacityUnits": int(pt["ReadCapacityUnits"]), "WriteCapacityUnits": int(pt["WriteCapacityUnits"])}
-    base = (fallback or {}).get("ProvisionedThroughput", {})
-    read = replica.get("ReadProvisionedThroughputSettings", {})
-    read_units = read.get("ReadCapacityUnits") or read.get("ReadCapacityAutoScalingSettings", {}).get("MinCapacity")
-    write = props.get("WriteProvisionedThroughputSettings", {})
-    write_units = write.get("WriteCapacityUnits") or write.get("WriteCapacityAutoScalingSettings", {}).get(
-        "MinCapacity"
-    )
+    """Fixed units as they are; autoscaled ones at their minimum, which is what a fresh table gets.
+
+    An index without capacity of its own gets the table's (``fallback``), else 1.
+    """
+    base = fallback or {}
+    read_units = read.min if read else None
+    write_units = write.min if write else None
     return {
-        "ReadCapacityUnits": int(read_units or base.get("ReadCapacityUnits", 1)),
-        "WriteCapacityUnits": int(write_units or base.get("WriteCapacityUnits", 1)),
+        "ReadCapacityUnits": _units(read_units) or base.get("ReadCapacityUnits", 1),
+        "WriteCapacityUnits": _units(write_units) or base.get("WriteCapacityUnits", 1),
     }
 
 
-def _on_demand(props: dict[str, Any], replica: dict[str, Any]) -> dict[str, int]:
+def _on_demand(max_write: Number | None, max_read: Number | None) -> dict[str, int]:
     out = {}
-    write = props.get("WriteOnDemandThroughputSettings", {}).get("MaxWriteRequestUnits")
-    read = replica.get("ReadOnDemandThroughputSettings", {}).get("MaxReadRequestUnits")
-    if write:
-        out["MaxWriteRequestUnits"] = int(write)
-    if read:
-        out["MaxReadRequestUnits"] = int(read)
+    if write := _units(max_write):
+        out["MaxWriteRequestUnits"] = write
+    if read := _units(max_read):
+        out["MaxReadRequestUnits"] = read
     return out
+
+
+def _units(value: Number | None) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, Intrinsic):
+        raise SeedError(f"capacity {value} is not a literal number; local mode needs one")
+    return int(value)
 
 
 def create_tables(client: Any, definitions: list[dict[str, Any]], *, recreate: bool = False) -> list[tuple[str, str]]:

@@ -37,8 +37,6 @@ from tableforge.catalog import TableSpec, construct_id
 from tableforge.errors import StageError
 from tableforge.stages import StageConfig
 
-#: Template metadata the synth summary reads to group alarms by system and stage.
-OPS_METADATA_KEY = "tableforge:ops"
 #: CloudFormation allows 500 resources per stack.
 MAX_STACK_RESOURCES = 500
 
@@ -103,10 +101,8 @@ class OpsStack(Stack):
                 dashboard_name=naming.dashboard_name(system, config.name, shard),
             )
         self.health: SystemHealth | None = None
-        self.template_options.metadata = {
-            OPS_METADATA_KEY: {"system": system, "stage": config.name, "shard": shard},
-            **stack_metadata(system=system, stage=config.name, kind="ops", shard=shard),
-        }
+        # The synth summary groups the alarms by the system and stage written here.
+        self.template_options.metadata = stack_metadata(system=system, stage=config.name, kind="ops", shard=shard)
 
     def add_system_health(self, shards: Mapping[int, OpsStack]) -> None:
         """Shard 0 only: the composite over every shard's alarms (call once all shards exist)."""

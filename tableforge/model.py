@@ -22,6 +22,7 @@ each reader decides what an unknown value means to it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -56,6 +57,13 @@ _TABLE_MODELLED = frozenset(
         "WriteProvisionedThroughputSettings",
         "WriteOnDemandThroughputSettings",
     }
+)
+#: Typed table properties kept as declared too, in ``TableModel.declared``.
+_TABLE_DECLARED = (
+    "StreamSpecification",
+    "SSESpecification",
+    "WriteProvisionedThroughputSettings",
+    "WriteOnDemandThroughputSettings",
 )
 #: A plain Table's properties that play the part of its one replica's settings.
 _TABLE_REPLICA_PROPS = (
@@ -169,6 +177,10 @@ class Index:
     def projection_type(self) -> str:
         return str(self.projection.get("ProjectionType", "ALL")) if isinstance(self.projection, dict) else "?"
 
+    def key_schema(self) -> list[dict[str, str]]:
+        """The index's KeySchema in CloudFormation/DynamoDB API form."""
+        return [{"AttributeName": key.name, "KeyType": kind} for kind, key in self.keys.items()]
+
 
 @dataclass(frozen=True)
 class Replica:
@@ -255,6 +267,10 @@ class TableModel:
     #: Properties the model does not read, as declared (for the review's catch-all).
     other: dict[str, Any]
     resource: dict[str, Any]
+    #: The typed table settings whose declarations hold more than their typed fields
+    #: (stream, SSE, write throughput: e.g. autoscaling cooldowns, a stream's resource
+    #: policy), as declared, for readers that compare declarations (the review).
+    declared: dict[str, Any] = field(default_factory=dict)
 
     # --- derived facts ------------------------------------------------------------
 
@@ -487,6 +503,7 @@ def _common(logical_id: str, resource: dict[str, Any]) -> dict[str, Any]:
             declared=isinstance(sse, dict) and isinstance(enabled, bool),
         ),
         "resource": resource,
+        "declared": {k: props[k] for k in _TABLE_DECLARED if k in props},
     }
 
 
@@ -587,11 +604,22 @@ def _with_index_write(index: Index, write: Capacity) -> Index:
     return replace(index, write=write)
 
 
+_SUB_VAR = re.compile(r"\$\{([^}!.][^}.]*)\}")
+
+
 def _refs(value: Any) -> Iterator[str]:
-    """Logical IDs referenced (Ref) anywhere inside an intrinsic."""
+    """Logical IDs referenced (``Ref``, or ``${Name}`` in ``Fn::Sub``) anywhere inside an intrinsic."""
     if isinstance(value, dict):
         if set(value) == {"Ref"} and isinstance(value["Ref"], str):
             yield value["Ref"]
+            return
+        if set(value) == {"Fn::Sub"}:
+            arg = value["Fn::Sub"]
+            text, variables = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
+            local = variables if isinstance(variables, dict) else {}
+            if isinstance(text, str):
+                yield from (name for name in _SUB_VAR.findall(text) if name not in local)
+            yield from _refs(local)
             return
         for sub in value.values():
             yield from _refs(sub)
@@ -601,8 +629,13 @@ def _refs(value: Any) -> Iterator[str]:
 
 
 def _strings(value: Any) -> str:
+    """The literal text of an intrinsic (``Fn::Join`` with its separator), references left out."""
     if isinstance(value, str):
         return value
+    if isinstance(value, dict) and set(value) == {"Fn::Join"}:
+        arg = value["Fn::Join"]
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], list):
+            return arg[0].join(_strings(v) for v in arg[1])
     if isinstance(value, dict):
         return "".join(_strings(v) for v in value.values())
     if isinstance(value, list):

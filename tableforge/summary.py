@@ -1,18 +1,20 @@
 """`tableforge summary cdk.out`: what was synthesized, per system and stage.
 
 It reads the templates, not the catalog, so it shows what `cdk deploy` would
-create. Other tools add columns through SUMMARY_EXTENSIONS.
+create: tables through the read model (tableforge/model.py), plus each group's
+alarm count (cdk_constructs/ops_summary.py) and monthly estimate (cost/summary_ext.py).
 """
 
 from __future__ import annotations
 
 import argparse
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from tableforge.assembly import StackTemplate, read_assembly, tag_value
+from cdk_constructs.ops_summary import add_alarm_counts
+from cost.summary_ext import add_monthly_estimate
+from tableforge.assembly import StackTemplate, read_assembly
+from tableforge.model import Capacity, Intrinsic, TableModel
 
 
 @dataclass
@@ -31,71 +33,44 @@ class SystemStage:
     system: str
     stage: str
     tables: list[TableRow] = field(default_factory=list)
-    #: Extra "label: value" facts added by extensions (alarms, monthly cost).
+    #: Extra "label: value" facts: the monthly estimate, the alarm count.
     extra: dict[str, str] = field(default_factory=dict)
 
 
-#: Callables that add facts to each (system, stage) group, given all stacks.
-SUMMARY_EXTENSIONS: list[Callable[[list[StackTemplate], dict[tuple[str, str], SystemStage]], None]] = []
+def _units(capacity: Capacity | None) -> str:
+    """``5`` for fixed units, ``5-25`` for autoscaled ones (the range it scales in)."""
+    if capacity is None:
+        return "None"
+    return f"{capacity.min}-{capacity.max}" if capacity.autoscaled else str(capacity.min)
 
 
-def table_row(resource: dict[str, Any]) -> TableRow:
-    props = resource["Properties"]
-    billing = props.get("BillingMode", "PROVISIONED")
-    if billing == "PROVISIONED":
-        replica = (props.get("Replicas") or [{}])[0]
-        read = (replica.get("ReadProvisionedThroughputSettings") or {}).get("ReadCapacityUnits")
-        if read is None:
-            read = (props.get("ProvisionedThroughput") or {}).get("ReadCapacityUnits")
-        write_settings = (props.get("WriteProvisionedThroughputSettings") or {}).get("WriteCapacityAutoScalingSettings")
-        if write_settings:
-            write = f"{write_settings['MinCapacity']}-{write_settings['MaxCapacity']}"
-        else:
-            write = str((props.get("ProvisionedThroughput") or {}).get("WriteCapacityUnits"))
-        billing_text = f"provisioned {read}R/{write}W"
+def table_row(table: TableModel) -> TableRow:
+    if table.provisioned:
+        replica = table.replicas[0] if table.replicas else None
+        billing_text = f"provisioned {_units(replica.read if replica else None)}R/{_units(table.write)}W"
     else:
         billing_text = "on-demand"
-    ttl = props.get("TimeToLiveSpecification") or {}
-    pitr_specs = [r.get("PointInTimeRecoverySpecification") or {} for r in props.get("Replicas", [])]
-    if "PointInTimeRecoverySpecification" in props:
-        pitr_specs.append(props["PointInTimeRecoverySpecification"])
+    name = table.table_name
     return TableRow(
-        system=tag_value(resource, "system") or "?",
-        stage=tag_value(resource, "stage") or "?",
-        table=tag_value(resource, "table") or props.get("TableName", "?"),
+        system=table.system or "?",
+        stage=table.stage or "?",
+        table=table.catalog_table or (str(name) if isinstance(name, str | Intrinsic) else "?"),
         billing=billing_text,
-        gsis=len(props.get("GlobalSecondaryIndexes", [])),
-        ttl=ttl.get("AttributeName", "-") if ttl.get("Enabled") else "-",
-        pitr=bool(pitr_specs) and all(p.get("PointInTimeRecoveryEnabled") for p in pitr_specs),
+        gsis=len(table.gsis),
+        ttl=table.ttl_attribute or "-",
+        pitr=table.pitr_everywhere,
     )
 
 
-def _load_extensions() -> None:
-    """Import the modules that register summary extensions (alarms, cost).
-
-    Each tool appends to SUMMARY_EXTENSIONS when imported; a tool that is not
-    installed simply adds nothing.
-    """
-    import importlib
-
-    for module in EXTENSION_MODULES:
-        importlib.import_module(module)
-
-
-#: Modules whose import registers a summary extension.
-EXTENSION_MODULES: list[str] = ["cost.summary_ext", "cdk_constructs.ops_summary"]
-
-
 def summarize(stacks: list[StackTemplate]) -> dict[tuple[str, str], SystemStage]:
-    _load_extensions()
     groups: dict[tuple[str, str], SystemStage] = {}
     for stack in stacks:
-        for _, resource in stack.tables():
-            row = table_row(resource)
+        for table in stack.table_models():
+            row = table_row(table)
             key = (row.system, row.stage)
             groups.setdefault(key, SystemStage(row.system, row.stage)).tables.append(row)
-    for extension in SUMMARY_EXTENSIONS:
-        extension(stacks, groups)
+    add_monthly_estimate(stacks, groups)
+    add_alarm_counts(stacks, groups)
     return groups
 
 
@@ -142,8 +117,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    # A shortcut for `tableforge summary`. The CLI imports tableforge.summary, so extensions
-    # register on that module's SUMMARY_EXTENSIONS, not on this __main__ copy's.
+    # A shortcut for `tableforge summary`, through the CLI's one error boundary.
     import sys
 
     from tableforge.cli import main

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tableforge.assembly import StackTemplate
 from tableforge.cdk_env import apply_cdk_env
 
 # Before aws_cdk is imported: silence jsii's Node banner, keep everything offline.
@@ -30,22 +31,26 @@ class Synthesized:
     stages: dict[str, Any]
     catalog: Any
     outdir: Path
-    #: "Prod/AuxeiraData" -> template dict, read from the assembly on disk.
-    templates: dict[str, dict[str, Any]]
+    #: Every stack of the assembly on disk, as the tools read it.
+    stacks: list[StackTemplate]
+    #: "Prod/AuxeiraData" -> template dict.
+    templates: dict[str, dict[str, Any]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.templates = {stack.display_name: stack.template for stack in self.stacks}
 
     def template(self, display_name: str) -> dict[str, Any]:
         return self.templates[display_name]
 
     def tables(self, stage: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
-        """(stack display name, logical id, resource) for every table, optionally one stage."""
-        out = []
-        for name, template in self.templates.items():
-            if stage is not None and not name.startswith(stage + "/"):
-                continue
-            for logical_id, resource in template.get("Resources", {}).items():
-                if resource["Type"] in ("AWS::DynamoDB::GlobalTable", "AWS::DynamoDB::Table"):
-                    out.append((name, logical_id, resource))
-        return out
+        """(stack display name, logical id, raw resource) for every table (the read model's), optionally one
+        stage (its construct ID, ``Prod``)."""
+        return [
+            (stack.display_name, table.logical_id, table.resource)
+            for stack in self.stacks
+            if stage is None or stack.display_name.startswith(stage + "/")
+            for table in stack.table_models()
+        ]
 
 
 def synthesize(outdir: Path, *, builtin_validation: bool = True, **context: Any) -> Synthesized:
@@ -67,8 +72,7 @@ def synthesize(outdir: Path, *, builtin_validation: bool = True, **context: Any)
     catalog = load_app_catalog(settings)
     stages = build_app(app, settings, catalog)
     app.synth()
-    templates = {stack.display_name: stack.template for stack in read_assembly(outdir)}
-    return Synthesized(app=app, stages=stages, catalog=catalog, outdir=outdir, templates=templates)
+    return Synthesized(app=app, stages=stages, catalog=catalog, outdir=outdir, stacks=read_assembly(outdir))
 
 
 @pytest.fixture(scope="session")

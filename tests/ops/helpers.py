@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tableforge.assembly import STACK_METADATA_KEY
+
 STAGES = ("dev", "staging", "prod")
 SYSTEMS = ("auxeira", "stackpro", "transcription")
 ALARM = "AWS::CloudWatch::Alarm"
@@ -17,8 +19,12 @@ def ops_stack(stage: str, system: str) -> str:
 
 
 def ops_templates(templates: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Every ops stack template (tagged by the ops stack's template metadata)."""
-    return {name: t for name, t in templates.items() if "tableforge:ops" in t.get("Metadata", {})}
+    """Every ops stack template (by the kind each stack writes into its template metadata)."""
+    return {
+        name: t
+        for name, t in templates.items()
+        if (t.get("Metadata", {}).get(STACK_METADATA_KEY) or {}).get("kind") == "ops"
+    }
 
 
 def resources(template: dict[str, Any], *types: str) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from review.diff import review
 from review.findings import Finding, Report
+from tableforge.assembly import STACK_METADATA_KEY, read_assembly
 from tests.review.pairs import Pair, reader_role, rename_logical_id, table_id, to_classic_table
 
 PROD = "Prod/AuxeiraData"
@@ -358,3 +359,46 @@ def test_changes_in_every_stage_at_once(make_pair, no_acks):
     assert sorted((f.stage, f.blocking) for f in findings) == [("dev", False), ("prod", True), ("staging", True)]
     assert all("cannot rename" in f.reason for f in findings)
     assert report.exit_code == 1
+
+
+def _drop_stack_metadata(pair: Pair, side: str) -> None:
+    """Make ``side`` look synthesized before stacks wrote their ``tableforge:stack`` metadata."""
+    for stack in read_assembly(getattr(pair, side)):
+        with pair.edit(side, stack.display_name) as template:
+            template.get("Metadata", {}).pop(STACK_METADATA_KEY, None)
+
+
+def test_base_assembly_from_before_the_stack_metadata(make_pair, no_acks):
+    """A base commit may predate the metadata: its stacks' stage then comes from the stage construct ID."""
+    pair = make_pair()
+    _drop_stack_metadata(pair, "base")
+    assert [s.stage_name for s in read_assembly(pair.base) if s.stage_name is not None] == []
+    with pair.edit("head", PROD) as template:
+        del template["Resources"][table_id(template, "projects")]
+    with pair.edit("head", DEV) as template:
+        replica = template["Resources"][table_id(template, "users")]["Properties"]["Replicas"][0]
+        replica["DeletionProtectionEnabled"] = True
+    # The removal is reported on the base's stack, whose stage only its construct ID (Prod) tells.
+    prod = run(pair, no_acks, stage="prod")
+    finding = only(prod, "table-removed")
+    assert (finding.stack, finding.stage, finding.blocking) == (PROD, "prod", True)
+    assert [f.change for f in prod.findings] == ["table-removed"]
+    everything = run(pair, no_acks)
+    assert sorted((f.stage, f.change) for f in table_findings(everything)) == [
+        ("dev", "deletion-protection-enabled"),
+        ("prod", "table-removed"),
+    ]
+
+
+def test_stage_comes_from_the_stack_metadata(make_pair, no_acks):
+    """The stage the app wrote at synth wins over the construct ID the stack sits under."""
+    pair = make_pair()
+    for side in ("base", "head"):
+        with pair.edit(side, DEV) as template:
+            template["Metadata"][STACK_METADATA_KEY]["stage"] = "prod"
+    with pair.edit("head", DEV) as template:
+        del template["Resources"][table_id(template, "projects")]
+    report = run(pair, no_acks, stage="prod")
+    finding = only(report, "table-removed")
+    # Under the Dev construct, but a prod stack by its metadata: protected, so it blocks.
+    assert (finding.stack, finding.stage, finding.blocking) == (DEV, "prod", True)

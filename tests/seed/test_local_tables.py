@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from seed.cli import main
+from seed.local import _create_request
 from tableforge.assembly import read_assembly
+from tableforge.model import read_tables
 
 
 def _template_tables(synth: Any) -> dict[str, dict[str, Any]]:
@@ -86,3 +88,44 @@ def test_local_tables_refuses_a_remote_endpoint(capsys: pytest.CaptureFixture[st
     code = main(["local-tables", "--stage", "dev", "--endpoint-url", "https://dynamodb.us-east-1.amazonaws.com"])
     assert code != 0
     assert "not a loopback address" in capsys.readouterr().err
+
+
+def test_classic_table_request_follows_cloudformation_defaults() -> None:
+    """A provisioned AWS::DynamoDB::Table as CDK's Table emits it: no BillingMode (CloudFormation's
+    default is PROVISIONED), ProvisionedThroughput, and autoscaled writes whose minimum a fresh
+    table starts at."""
+    template = {
+        "Resources": {
+            "Users": {
+                "Type": "AWS::DynamoDB::Table",
+                "Properties": {
+                    "TableName": "shop-users-dev",
+                    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                    "ProvisionedThroughput": {"ReadCapacityUnits": 4, "WriteCapacityUnits": 5},
+                    "StreamSpecification": {"StreamViewType": "KEYS_ONLY"},
+                    "Tags": [{"Key": "system", "Value": "shop"}, {"Key": "stage", "Value": "dev"}],
+                },
+            },
+            "WriteTarget": {
+                "Type": "AWS::ApplicationAutoScaling::ScalableTarget",
+                "Properties": {
+                    "MinCapacity": 2,
+                    "MaxCapacity": 20,
+                    "ResourceId": {"Fn::Join": ["", ["table/", {"Ref": "Users"}]]},
+                    "ScalableDimension": "dynamodb:table:WriteCapacityUnits",
+                    "ServiceNamespace": "dynamodb",
+                },
+            },
+        }
+    }
+    (table,) = read_tables(template)
+    assert _create_request("Dev/ShopData", "Users", table) == {
+        "TableName": "shop-users-dev",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "BillingMode": "PROVISIONED",
+        "ProvisionedThroughput": {"ReadCapacityUnits": 4, "WriteCapacityUnits": 2},
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+        "Tags": [{"Key": "system", "Value": "shop"}, {"Key": "stage", "Value": "dev"}],
+    }
