@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from tableforge.errors import TableforgeError
-from tableforge.model import GLOBAL_TABLE, TABLE, TABLE_TYPES, TableModel, read_tables
+from tableforge.model import TableModel, read_tables
 
-__all__ = ["GLOBAL_TABLE", "TABLE", "TABLE_TYPES", "StackTemplate", "read_assembly", "stack_metadata", "tag_value"]
+__all__ = ["StackTemplate", "read_assembly", "stack_metadata"]
 
 #: Template metadata every tableforge stack carries: {"system", "stage", "kind", ...}.
 STACK_METADATA_KEY = "tableforge:stack"
@@ -84,9 +84,6 @@ class StackTemplate:
             if not types or resource.get("Type") in types:
                 yield logical_id, resource
 
-    def tables(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        return self.resources(*TABLE_TYPES)
-
 
 def read_assembly(directory: Path | str) -> list[StackTemplate]:
     """Every stack template in the assembly, nested stage assemblies included."""
@@ -122,18 +119,3 @@ def _region(environment: str) -> str | None:
     """``aws://account/region`` -> region; None for ``unknown-region`` or no environment."""
     region = environment.rsplit("/", 1)[-1] if environment.startswith("aws://") else ""
     return None if not region or region.startswith("unknown") else region
-
-
-def tag_value(resource: dict[str, Any], key: str) -> str | None:
-    """A tag of any resource: ``Tags`` as a Key/Value list (most types) or a map (e.g.
-    SSM parameters), or a GlobalTable replica's ``Tags``."""
-    props = resource.get("Properties", {})
-    tag_sets = [props.get("Tags")] + [r.get("Tags") for r in props.get("Replicas", [])]
-    for tags in tag_sets:
-        if isinstance(tags, dict):
-            value = tags.get(key)
-        else:
-            value = next((t.get("Value") for t in tags or [] if isinstance(t, dict) and t.get("Key") == key), None)
-        if value is not None:
-            return value if isinstance(value, str) else None
-    return None

@@ -414,8 +414,14 @@ def _write_settings(settings: Any) -> Capacity | None:
 
 
 def _enabled(value: Any) -> bool:
-    """A feature block such as ContributorInsightsSpecification: on unless ``Enabled: false``."""
-    return bool(value) and (not isinstance(value, dict) or value.get("Enabled", True) is not False)
+    """A feature block such as ContributorInsightsSpecification: on when declared with ``Enabled`` true
+    (or absent, or an intrinsic we cannot decide, which costs money until shown otherwise)."""
+    if not value:
+        return False
+    if not isinstance(value, dict):
+        return True
+    enabled = value.get("Enabled", True)
+    return enabled in (True, "true", "True") or isinstance(enabled, dict)
 
 
 def _tags(tags: Any) -> dict[str, Any]:

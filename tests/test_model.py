@@ -479,3 +479,29 @@ def test_non_table_resources_are_ignored_and_order_is_kept() -> None:
     }
     assert [t.logical_id for t in read_tables(template)] == ["B", "A"]
     assert read_tables({}) == []
+
+
+def test_feature_blocks_count_as_enabled_only_when_on() -> None:
+    """Contributor Insights costs money when Enabled is true, absent or undecidable; not when false/0/null."""
+
+    def insights(spec: Any) -> bool:
+        template = {
+            "Resources": {
+                "T": {
+                    "Type": "AWS::DynamoDB::Table",
+                    "Properties": {
+                        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                        "BillingMode": "PAY_PER_REQUEST",
+                        "ContributorInsightsSpecification": spec,
+                    },
+                }
+            }
+        }
+        (table,) = read_tables(template)
+        return table.replicas[0].contributor_insights
+
+    assert insights({"Enabled": True})
+    assert insights({"Enabled": {"Fn::If": ["C", True, False]}})
+    for off in ({"Enabled": False}, {"Enabled": 0}, {"Enabled": None}, None):
+        assert not insights(off), off

@@ -9,9 +9,10 @@ import pytest
 
 from cost.__main__ import main
 from cost.api import estimate_assembly
-from tableforge.assembly import read_assembly, tag_value
+from tableforge.assembly import read_assembly
 from tableforge.summary import summarize
 from tests.cost.helpers import cents
+from tests.raw import raw_tag
 
 
 def _money_keys(entry: dict[str, Any]) -> set[str]:
@@ -41,7 +42,7 @@ def test_prod_users_with_the_default_profile_by_hand(synth: Any) -> None:
     stack, logical_id, resource = next(
         (s, lid, r)
         for s, lid, r in synth.tables("Prod")
-        if tag_value(r, "system") == "auxeira" and tag_value(r, "table") == "users"
+        if raw_tag(r, "system") == "auxeira" and raw_tag(r, "table") == "users"
     )
     props = resource["Properties"]
     assert props["BillingMode"] == "PAY_PER_REQUEST"

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tableforge.assembly import read_assembly, tag_value
+from tableforge.assembly import read_assembly
+from tests.raw import raw_tag
 
 
 class Pair:
@@ -49,7 +50,7 @@ def template_path(directory: Path, stack: str) -> Path:
 def table_id(template: dict[str, Any], table: str) -> str:
     """The logical ID of the table tagged ``table``."""
     for logical_id, resource in template["Resources"].items():
-        if resource["Type"].startswith("AWS::DynamoDB::") and tag_value(resource, "table") == table:
+        if resource["Type"].startswith("AWS::DynamoDB::") and raw_tag(resource, "table") == table:
             return logical_id
     raise KeyError(table)
 

@@ -11,6 +11,7 @@ from seed.cli import main
 from seed.local import _create_request
 from tableforge.assembly import read_assembly
 from tableforge.model import read_tables
+from tests.raw import TABLE_TYPES
 
 
 def _template_tables(synth: Any) -> dict[str, dict[str, Any]]:
@@ -18,7 +19,7 @@ def _template_tables(synth: Any) -> dict[str, dict[str, Any]]:
     for stack in read_assembly(Path(synth.outdir)):
         if stack.stage != "Dev":
             continue
-        for _, resource in stack.tables():
+        for _, resource in stack.resources(*TABLE_TYPES):
             out[resource["Properties"]["TableName"]] = resource["Properties"]
     return out
 
