@@ -21,7 +21,8 @@ from typing import Any
 
 import yaml
 
-from tableforge.catalog import Catalog, TableSpec, _UniqueKeyLoader
+from tableforge.catalog import Catalog, TableSpec
+from tableforge.catalog.yamlload import _UniqueKeyLoader
 from tableforge.errors import TableforgeError
 
 #: DynamoDB's maximum item size, 400 KB, names and values included.
