@@ -222,6 +222,11 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
     assert "invalid YAML at line" in str(error)
 
 
+def test_unhashable_key_is_invalid_yaml_not_a_crash(tmp_path: Path) -> None:
+    error = catalog_error(tmp_path, "system: shop\ntables:\n  [orders]: {}\n")
+    assert "invalid YAML at line 3: found unhashable key" in str(error)
+
+
 def test_too_many_tables_in_one_stack(tmp_path: Path) -> None:
     # CloudFormation: 200 outputs per template, and every table publishes two.
     data = copy.deepcopy(VALID)
