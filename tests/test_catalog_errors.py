@@ -217,6 +217,20 @@ def test_system_must_match_file_name(tmp_path: Path) -> None:
     assert error.field == "system"
 
 
+def test_catalog_that_is_not_a_mapping(tmp_path: Path) -> None:
+    error = catalog_error(tmp_path, "- orders\n")
+    assert (error.item, error.field) == (None, None)
+    assert str(error).endswith("shop.yaml: expected a mapping with system, description and tables, got a list")
+
+
+def test_rule_in_a_validator_reads_as_its_own_message(tmp_path: Path) -> None:
+    data = copy.deepcopy(VALID)
+    data["system"] = "Shop"
+    error = catalog_error(tmp_path, data)
+    assert error.field == "system"
+    assert error.detail == "system names are kebab-case: lower-case letters, digits and '-'"
+
+
 def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
     error = catalog_error(tmp_path, "system: shop\ntables: [unclosed\n")
     assert "invalid YAML at line" in str(error)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from tableforge.catalog.models import FEATURE_FLAGS, Catalog, SystemCatalog
-from tableforge.catalog.render import render_validation_error
+from tableforge.catalog.render import Where, validate
 from tableforge.catalog.rules import check_consumers, check_physical_names, check_role_names, check_tables
 from tableforge.catalog.yamlload import load_yaml_unique
 from tableforge.errors import CatalogError
+
+#: Where a table's or consumer's errors are: under "table 'users'", not "tables.users".
+_ITEMS = {"tables": "table '{}'", "consumers": "consumer '{}'"}
 
 
 def _display(path: Path) -> str:
@@ -24,13 +25,7 @@ def _display(path: Path) -> str:
 def load_system(path: Path) -> SystemCatalog:
     """Load and validate one ``catalog/<system>.yaml``."""
     display = _display(path)
-    raw = load_yaml_unique(path, display)
-    if not isinstance(raw, dict):
-        raise CatalogError("a catalog file is a mapping with system, description and tables", file=display)
-    try:
-        catalog = SystemCatalog.model_validate(raw)
-    except ValidationError as exc:
-        raise render_validation_error(exc, raw, display) from None
+    catalog = validate(SystemCatalog, load_yaml_unique(path, display), Where(file=display, items=_ITEMS))
     if catalog.system != path.stem:
         raise CatalogError(
             f"system '{catalog.system}' must match the file name '{path.stem}'", file=display, field="system"

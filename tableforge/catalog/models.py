@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -225,6 +225,8 @@ class ConsumerSpec(_Model):
 
 
 class SystemCatalog(_Model):
+    shape_hint: ClassVar[str] = "a mapping with system, description and tables"
+
     system: str
     description: Annotated[str, Field(min_length=1)]
     tables: Annotated[dict[str, TableSpec], Field(min_length=1)]
