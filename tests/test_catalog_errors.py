@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from tableforge.catalog import load_catalog
-from tableforge.errors import CatalogError, StageError
+from tableforge.errors import CatalogError, StageError, TableforgeError
 from tableforge.settings import AppSettings, parse_bool
 from tableforge.stages import select_stages
 
@@ -272,6 +272,20 @@ def test_settings_read_flags_from_context_strings() -> None:
     assert [s.name for s in settings.stages] == ["prod"]
 
 
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"marketplace_enabled": "maybe"}, "context 'marketplace_enabled': must be true or false, got 'maybe'"),
+        ({"stages": ["dev"]}, "context 'stages': expected stage names separated by commas, got ['dev']"),
+        ({"account": ["111111111111"]}, "context 'account': expected a string, got a list"),
+    ],
+)
+def test_bad_context_setting_is_one_error_naming_the_key(context: dict[str, Any], message: str) -> None:
+    with pytest.raises(TableforgeError) as info:
+        AppSettings.from_context(context.get, environ={})
+    assert str(info.value) == message
+
+
 def _run_app(tmp_path: Path, context: dict[str, Any]) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
@@ -287,6 +301,15 @@ def test_app_reports_bad_catalog_without_traceback_and_writes_nothing(tmp_path: 
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "shop.yaml: table 'orders': field 'ttl': TTL attribute 'order_id' is a key attribute" in result.stderr
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_app_reports_a_bad_context_setting_as_one_error_line(tmp_path: Path) -> None:
+    result = _run_app(tmp_path, {"marketplace_enabled": "maybe"})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: context 'marketplace_enabled': must be true or false, got 'maybe'"]
     assert not (tmp_path / "out" / "manifest.json").exists()
 
 

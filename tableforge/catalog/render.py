@@ -120,7 +120,7 @@ def _render_one(error: Any, model: type[BaseModel], where: Locator) -> tuple[str
     return file, item, field_name, error["msg"]
 
 
-_CONTAINERS = {"dict_type": "a mapping", "list_type": "a list", "tuple_type": "a list"}
+_CONTAINERS = {"dict_type": "a mapping", "list_type": "a list", "tuple_type": "a list", "string_type": "a string"}
 
 
 def _kind(value: Any) -> str:
