@@ -42,7 +42,7 @@ from tableforge.catalog.models import (
     leading_key_template,
 )
 from tableforge.catalog.naming import construct_id, physical_table_name, role_name
-from tableforge.catalog.yamlload import load_yaml_unique
+from tableforge.catalog.yamlload import load_yaml_unique, loads_yaml_unique
 
 __all__ = [
     "FEATURE_FLAGS",
@@ -65,6 +65,7 @@ __all__ = [
     "load_catalog",
     "load_system",
     "load_yaml_unique",
+    "loads_yaml_unique",
     "physical_table_name",
     "role_name",
 ]

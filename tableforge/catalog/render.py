@@ -4,7 +4,8 @@ Works for any model. ``Where`` says which input the data came from (a file, a
 context key, a stage) and which top-level collections hold the items a person
 would look for ("table 'users'", "acknowledged[2]"); the rest of an error's
 location is the field. Unknown keys get a "did you mean" hint from the model's
-own field names.
+own field names; a value that should be a mapping says what the model expects
+(its ``shape_hint`` class variable, else its fields when there are few).
 
 Rules that pydantic cannot express go in validators; one that names a field
 other than where it runs (a model validator checking two fields) raises
