@@ -18,32 +18,94 @@ file, the item and the field.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
-from tableforge.catalog import load_yaml_unique
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator
+
+from tableforge.catalog.render import Where, validate
+from tableforge.catalog.yamlload import load_yaml_unique
 from tableforge.errors import TableforgeError
 
 #: The default profiles, one per system: usage/<system>.yaml.
 DEFAULT_USAGE_DIR = Path(__file__).resolve().parent.parent / "usage"
 
-#: Infracost's aws_dynamodb_table keys (PRICING.md, "Usage file").
-TABLE_KEYS = (
-    "monthly_read_request_units",
-    "monthly_write_request_units",
-    "storage_gb",
-    "pitr_backup_storage_gb",
-    "on_demand_backup_storage_gb",
-    "monthly_data_restored_gb",
-    "monthly_streams_read_request_units",
-)
-INDEX_KEYS = ("monthly_read_request_units", "monthly_write_request_units", "storage_gb")
-#: SNS topics: publishes (Infracost's aws_sns_topic key) and email deliveries.
-TOPIC_KEYS = ("monthly_requests", "monthly_email_deliveries")
-ALL_KEYS = frozenset(TABLE_KEYS + TOPIC_KEYS + ("indexes",))
+
+def _number(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, got {value!r}")
+    number = Decimal(str(value))
+    if not number.is_finite():
+        raise ValueError(f"expected a finite number, got {value!r}")
+    if number < 0:
+        raise ValueError(f"must not be negative, got {value!r}")
+    return number
+
+
+def _mapping(value: Any) -> Any:
+    """An empty key (``indexes:``) is an empty mapping; names are strings, as written."""
+    if value is None:
+        return {}
+    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+
+def _version_1(value: Any) -> int:
+    if value != 1:
+        raise ValueError(f"expected version: 1, got {value!r}")
+    return 1
+
+
+#: A usage figure: a finite number, at least 0, kept exact. Given as null it is an error.
+Number = Annotated[Decimal | None, PlainValidator(_number)]
+
+
+class _Usage(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    shape_hint: ClassVar[str] = "a mapping of usage keys"
+
+
+class IndexUsage(_Usage):
+    """A GSI's usage (Infracost's aws_dynamodb_table index keys)."""
+
+    monthly_read_request_units: Number = None
+    monthly_write_request_units: Number = None
+    storage_gb: Number = None
+
+
+class TableUsage(IndexUsage):
+    """Infracost's aws_dynamodb_table keys (PRICING.md, "Usage file")."""
+
+    pitr_backup_storage_gb: Number = None
+    on_demand_backup_storage_gb: Number = None
+    monthly_data_restored_gb: Number = None
+    monthly_streams_read_request_units: Number = None
+
+
+class TopicUsage(_Usage):
+    """SNS topics: publishes (Infracost's aws_sns_topic key) and email deliveries."""
+
+    monthly_requests: Number = None
+    monthly_email_deliveries: Number = None
+
+
+class EntryUsage(TableUsage, TopicUsage):
+    """One resource_usage entry: which keys apply depends on the resource it matches."""
+
+    indexes: Annotated[dict[str, IndexUsage], BeforeValidator(_mapping)] = {}
+
+
+class UsageDocument(_Usage):
+    shape_hint: ClassVar[str] = "a mapping with version and resource_usage"
+
+    version: Annotated[int, PlainValidator(_version_1)]
+    resource_usage: Annotated[dict[str, EntryUsage], BeforeValidator(_mapping)] = {}
+
+
+INDEX_KEYS = tuple(IndexUsage.model_fields)
+TABLE_KEYS = tuple(TableUsage.model_fields)
+TOPIC_KEYS = tuple(TopicUsage.model_fields)
 
 
 @dataclass(frozen=True)
@@ -70,64 +132,22 @@ class UsageFile:
     system: str | None = None
 
 
-def _number(value: Any, *, file: str, item: str, field: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TableforgeError(f"expected a number, got {value!r}", file=file, item=item, field=field)
-    number = Decimal(str(value))
-    if not number.is_finite():
-        raise TableforgeError(f"expected a finite number, got {value!r}", file=file, item=item, field=field)
-    if number < 0:
-        raise TableforgeError(f"must not be negative, got {value!r}", file=file, item=item, field=field)
-    return number
-
-
-def _values(
-    raw: dict[str, Any], allowed: Iterable[str], *, file: str, item: str, prefix: str = ""
-) -> dict[str, Decimal]:
-    allowed = tuple(allowed)
-    out: dict[str, Decimal] = {}
-    for key, value in raw.items():
-        if key not in allowed:
-            raise TableforgeError(
-                f"unknown key; expected one of: {', '.join(allowed)}", file=file, item=item, field=prefix + str(key)
-            )
-        out[key] = _number(value, file=file, item=item, field=prefix + key)
-    return out
+def _given(usage: BaseModel, keys: tuple[str, ...]) -> dict[str, Decimal]:
+    return {key: value for key in keys if (value := getattr(usage, key)) is not None}
 
 
 def parse_usage(data: Any, *, path: str, system: str | None = None) -> UsageFile:
-    if not isinstance(data, dict):
-        raise TableforgeError("expected a mapping with version and resource_usage", file=path)
-    unknown = set(data) - {"version", "resource_usage"}
-    if unknown:
-        raise TableforgeError("unknown top-level key", file=path, field=sorted(unknown)[0])
-    if data.get("version") != 1:
-        raise TableforgeError(f"expected version: 1, got {data.get('version')!r}", file=path, field="version")
-    resource_usage = data.get("resource_usage") or {}
-    if not isinstance(resource_usage, dict):
-        raise TableforgeError("expected a mapping of resource names", file=path, field="resource_usage")
-    entries: dict[str, ResourceUsage] = {}
-    for name, raw in resource_usage.items():
-        name = str(name)
-        if not isinstance(raw, dict):
-            raise TableforgeError("expected a mapping of usage keys", file=path, item=name)
-        for key in raw:
-            if key not in ALL_KEYS:
-                raise TableforgeError(
-                    f"unknown key; expected one of: {', '.join(sorted(ALL_KEYS))}", file=path, item=name, field=str(key)
-                )
-        plain = {k: v for k, v in raw.items() if k != "indexes"}
-        values = _values(plain, TABLE_KEYS + TOPIC_KEYS, file=path, item=name)
-        indexes: dict[str, dict[str, Decimal]] = {}
-        raw_indexes = raw.get("indexes") or {}
-        if not isinstance(raw_indexes, dict):
-            raise TableforgeError("expected a mapping of index names", file=path, item=name, field="indexes")
-        for index_name, index_raw in raw_indexes.items():
-            where = f"indexes.{index_name}."
-            if not isinstance(index_raw, dict):
-                raise TableforgeError("expected a mapping of usage keys", file=path, item=name, field=where[:-1])
-            indexes[str(index_name)] = _values(index_raw, INDEX_KEYS, file=path, item=name, prefix=where)
-        entries[name] = ResourceUsage(file=path, name=name, values=values, indexes=indexes)
+    """Validate a parsed usage file; errors name the file, the entry and the key."""
+    document = validate(UsageDocument, data, Where(file=path, items={"resource_usage": "{}"}), error=TableforgeError)
+    entries = {
+        name: ResourceUsage(
+            file=path,
+            name=name,
+            values=_given(entry, TABLE_KEYS + TOPIC_KEYS),
+            indexes={index: _given(usage, INDEX_KEYS) for index, usage in entry.indexes.items()},
+        )
+        for name, entry in document.resource_usage.items()
+    }
     return UsageFile(path=path, entries=entries, system=system)
 
 
@@ -135,7 +155,7 @@ def load_usage_file(path: Path | str, *, system: str | None = None) -> UsageFile
     file = Path(path)
     if not file.is_file():
         raise TableforgeError("usage file not found", file=str(file))
-    return parse_usage(load_yaml_unique(file, str(file)), path=str(file), system=system)
+    return parse_usage(load_yaml_unique(file, str(file), error=TableforgeError), path=str(file), system=system)
 
 
 def load_usage_dir(directory: Path | str | None = None) -> list[UsageFile]:

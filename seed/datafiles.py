@@ -1,8 +1,8 @@
 """Seed data files: discovery, parsing and validation, before anything is written.
 
 Layout: ``<data>/<system>/<table>.yaml|.yml|.json``; each file is a list of items.
-YAML is for hand-written reference data and is parsed whole; JSON is streamed item
-by item, so a large generated file never sits in memory.
+YAML (hand-written reference data) and JSON (generated data) are both streamed item
+by item, so a large file never sits in memory.
 
 Numbers are parsed straight from their text into ``Decimal`` (never through a
 float), so ``0.1`` is stored as exactly 0.1.
@@ -21,7 +21,8 @@ from typing import Any
 
 import yaml
 
-from tableforge.catalog import Catalog, TableSpec, _UniqueKeyLoader
+from tableforge.catalog import Catalog, TableSpec
+from tableforge.catalog.yamlload import UniqueKeyLoader, YamlValueError, iter_yaml_list
 from tableforge.errors import TableforgeError
 
 #: DynamoDB's maximum item size, 400 KB, names and values included.
@@ -197,26 +198,27 @@ def _discover_system(system_dir: Path, system: str, catalog: Catalog, only: str 
 # --- parsing -----------------------------------------------------------------------
 
 
-class _SeedYamlLoader(_UniqueKeyLoader):
-    """The catalog's duplicate-key-safe loader, plus: floats as exact Decimals and
+class _SeedYamlLoader(UniqueKeyLoader):
+    """The shared duplicate-key-safe loader, plus: floats as exact Decimals and
     timestamps kept as the strings written (DynamoDB has no date type)."""
 
 
 def _construct_decimal(loader: _SeedYamlLoader, node: yaml.ScalarNode) -> Decimal:
     text = loader.construct_scalar(node).replace("_", "").lower()
-    if text in (".inf", "+.inf", "-.inf", ".nan"):
-        raise _YamlValueError(f"'{node.value}' is not a number DynamoDB can store", node)
-    return Decimal(text)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        if ":" in text:  # YAML 1.1 reads 1:30.5 as base 60
+            message = f"'{node.value}' is a base-60 number in YAML 1.1; quote it or write it in base 10"
+            raise YamlValueError(message, node) from None
+        number = Decimal("NaN")  # .inf, .nan
+    if not number.is_finite():
+        raise YamlValueError(f"'{node.value}' is not a number DynamoDB can store", node)
+    return number
 
 
 def _construct_timestamp_text(loader: _SeedYamlLoader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
-
-
-class _YamlValueError(Exception):
-    def __init__(self, message: str, node: yaml.Node) -> None:
-        super().__init__(message)
-        self.line = node.start_mark.line + 1
 
 
 _SeedYamlLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
@@ -224,57 +226,10 @@ _SeedYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timest
 
 
 def _read_yaml(path: Path, display: str) -> Iterator[tuple[int, Any]]:
-    """Stream a YAML list item by item: PyYAML's reader pulls the file in chunks, and
-    each item is composed and constructed on its own, so memory holds one item."""
-    try:
-        stream = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise SeedError(f"cannot read file: {exc.strerror}", file=display) from None
-    loader = _SeedYamlLoader(stream)
-    try:
-        yield from _yaml_items(loader, display)
-    except SeedError:
-        raise
-    except _YamlValueError as exc:
-        raise SeedError(f"{exc} at line {exc.line}", file=display) from None
-    except Exception as exc:  # the catalog loader's duplicate-key error, YAML syntax errors
-        key = getattr(exc, "key", None)
-        if key is not None:
-            raise SeedError(
-                f"duplicate attribute '{key}' at line {exc.line} (first at line {exc.first_line})",  # type: ignore[attr-defined]
-                file=display,
-            ) from None
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise SeedError(f"invalid YAML{where}: {getattr(exc, 'problem', None) or exc}", file=display) from None
-    finally:
-        loader.dispose()
-        stream.close()
-
-
-def _yaml_items(yaml_loader: _SeedYamlLoader, display: str) -> Iterator[tuple[int, Any]]:
-    # PyYAML's parser and composer methods have no type annotations.
-    loader: Any = yaml_loader
-    loader.get_event()  # StreamStart
-    if loader.check_event(yaml.StreamEndEvent):
-        return  # an empty file: no items
-    loader.get_event()  # DocumentStart
-    if not loader.check_event(yaml.SequenceStartEvent):
-        # Anything but a list: fine only if it is null (an empty data file).
-        data = loader.construct_document(loader.compose_node(None, None))
-        if data is not None:
-            raise SeedError("a data file is a list of items", file=display)
-    else:
-        loader.get_event()  # SequenceStart
-        index = 0
-        while not loader.check_event(yaml.SequenceEndEvent):
-            node = loader.compose_node(None, None)
-            yield index, loader.construct_document(node)
-            index += 1
-        loader.get_event()  # SequenceEnd
-    loader.get_event()  # DocumentEnd
-    if not loader.check_event(yaml.StreamEndEvent):
-        raise SeedError("a data file holds one YAML document (a list of items)", file=display)
+    """Stream a YAML list item by item (memory holds one item)."""
+    return iter_yaml_list(
+        path, display, error=SeedError, loader=_SeedYamlLoader, key_name="attribute", what="a data file"
+    )
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

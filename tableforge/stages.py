@@ -3,13 +3,27 @@
 Constructs never ask "is this prod?"; they read these fields. Secure defaults
 (PITR on, RETAIN and deletion protection where data matters) live here and
 nowhere else.
+
+The configs are pydantic models: every field is checked when a config is built
+(or changed with ``with_changes``), and a bad value is one StageError naming the
+stage or "monitoring" and the field, rendered like a catalog error.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Annotated, Any, Literal, Self
 
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from tableforge.catalog.render import FieldError, Where, render_validation_error
 from tableforge.errors import StageError
 
 RemovalPolicy = Literal["destroy", "retain"]
@@ -33,16 +47,75 @@ MAX_METRICS_PER_ALARM = 10
 SubscriptionProtocol = Literal["email", "https"]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Subscription:
-    """One endpoint of a system's alarm topic: an email address or an HTTPS URL."""
+class _Config(BaseModel):
+    """Frozen and keyword-only; a bad field is one StageError, never a pydantic traceback.
+
+    Subclasses check single fields with field validators and fields together in
+    ``_check`` (raising FieldError), so that both run inside ``_one_error``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def _where(cls, data: Any) -> Where:
+        """Where this config's errors are, from the data it is built from."""
+        raise NotImplementedError
+
+    def _check(self) -> None:
+        """Rules across fields; raise FieldError naming the field."""
+
+    @model_validator(mode="after")
+    def _rules(self) -> Self:
+        self._check()
+        return self
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_error(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise render_validation_error(exc, cls, cls._where(data), error=StageError) from None
+
+    def with_changes(self, **changes: object) -> Self:
+        """A copy with some fields changed (the config itself is frozen), checked again."""
+        return self.model_validate({**dict(self), **changes})
+
+
+class Subscription(_Config):
+    """One endpoint of a system's alarm topic: an email address or an HTTPS URL.
+
+    The endpoint is checked against the protocol where it is used, in MonitoringConfig.
+    """
 
     protocol: SubscriptionProtocol
     endpoint: str
 
+    @classmethod
+    def _where(cls, data: Any) -> Where:
+        return Where(item="subscription")
 
-@dataclass(frozen=True, kw_only=True)
-class MonitoringConfig:
+
+def _endpoint_fits_protocol(sub: Subscription) -> Subscription:
+    if sub.protocol == "https" and not sub.endpoint.startswith("https://"):
+        raise ValueError(f"an https subscription needs an https:// URL, got {sub.endpoint!r}")
+    if sub.protocol == "email" and "@" not in sub.endpoint:
+        raise ValueError(f"not an email address: {sub.endpoint!r}")
+    return sub
+
+
+def _fits_one_alarm(operations: tuple[str, ...]) -> tuple[str, ...]:
+    # One metric per operation plus nothing else: stay within the 10-metric limit.
+    if not 1 <= len(operations) <= MAX_METRICS_PER_ALARM:
+        raise ValueError(f"{len(operations)} operations; one alarm may use 1-{MAX_METRICS_PER_ALARM} metrics")
+    return operations
+
+
+#: The DynamoDB operations one alarm sums with metric math.
+AlarmOperations = Annotated[tuple[str, ...], AfterValidator(_fits_one_alarm)]
+
+
+class MonitoringConfig(_Config):
     """Alarm thresholds, topic subscriptions and budgets of one stage (issue 3).
 
     The defaults come from the seeds and from AWS guidance; each is explained
@@ -50,7 +123,7 @@ class MonitoringConfig:
     """
 
     #: Email/HTTPS endpoints of every system's alarm topic; the topic exists without any.
-    subscriptions: tuple[Subscription, ...] = ()
+    subscriptions: tuple[Annotated[Subscription, AfterValidator(_endpoint_fits_protocol)], ...] = ()
     #: 000's "DynamoDB-HighReadThrottle": Sum of throttle events over 300 s above 0.
     throttle_threshold: float = 0
     throttle_period_seconds: int = 300
@@ -59,7 +132,7 @@ class MonitoringConfig:
     #: (errors in each of 3 consecutive 5-minute periods).
     system_errors_threshold: float = 0
     system_errors_evaluation_periods: int = 3
-    system_error_operations: tuple[str, ...] = SEED_OPERATIONS
+    system_error_operations: AlarmOperations = SEED_OPERATIONS
     #: SuccessfulRequestLatency supports percentiles (DynamoDB metrics reference):
     #: p90 of the main operations, sustained for 3 x 5 minutes (AWS: single spikes
     #: are normal). 000 targets "response times under 100ms" end to end; DynamoDB
@@ -67,7 +140,7 @@ class MonitoringConfig:
     latency_statistic: str = "p90"
     latency_threshold_ms: float = 50
     latency_evaluation_periods: int = 3
-    latency_operations: tuple[str, ...] = ("GetItem", "Query", "PutItem", "UpdateItem")
+    latency_operations: AlarmOperations = ("GetItem", "Query", "PutItem", "UpdateItem")
     #: Provisioned tables: consumed / provisioned above this, 3 x 5 minutes. Above the
     #: 70% autoscaling target, so it fires only when scaling cannot keep up.
     utilization_threshold_percent: float = 80
@@ -86,40 +159,46 @@ class MonitoringConfig:
     #: "monthly costs under $50", so a new system is never unbudgeted.
     default_budget_usd: float = 50
 
-    def __post_init__(self) -> None:
-        def fail(message: str, field: str) -> None:
-            raise StageError(message, item="monitoring", field=field)
+    @classmethod
+    def _where(cls, data: Any) -> Where:
+        return Where(item="monitoring")
 
-        for index, sub in enumerate(self.subscriptions):
-            if sub.protocol == "https" and not sub.endpoint.startswith("https://"):
-                fail(f"an https subscription needs an https:// URL, got {sub.endpoint!r}", f"subscriptions[{index}]")
-            if sub.protocol == "email" and "@" not in sub.endpoint:
-                fail(f"not an email address: {sub.endpoint!r}", f"subscriptions[{index}]")
-        for field, operations in (
-            ("system_error_operations", self.system_error_operations),
-            ("latency_operations", self.latency_operations),
-        ):
-            # One metric per operation plus nothing else: stay within the 10-metric limit.
-            if not 1 <= len(operations) <= MAX_METRICS_PER_ALARM:
-                fail(f"{len(operations)} operations; one alarm may use 1-{MAX_METRICS_PER_ALARM} metrics", field)
-        if not (self.latency_statistic == "Average" or _is_percentile(self.latency_statistic)):
-            fail(f"use 'Average' or a percentile such as 'p90', got {self.latency_statistic!r}", "latency_statistic")
-        if not 0 < self.on_demand_cap_share_percent <= 100:
-            fail("a share of the cap is 1-100 percent", "on_demand_cap_share_percent")
-        if not 0 < self.utilization_threshold_percent <= 100:
-            fail("utilization is 1-100 percent", "utilization_threshold_percent")
-        if self.throttle_period_seconds % 60:
-            fail("DynamoDB metrics are per minute: use a multiple of 60 seconds", "throttle_period_seconds")
+    @field_validator("latency_statistic")
+    @classmethod
+    def _statistic(cls, value: str) -> str:
+        if not (value == "Average" or _is_percentile(value)):
+            raise ValueError(f"use 'Average' or a percentile such as 'p90', got {value!r}")
+        return value
+
+    @field_validator("on_demand_cap_share_percent")
+    @classmethod
+    def _cap_share(cls, value: float) -> float:
+        if not 0 < value <= 100:
+            raise ValueError("a share of the cap is 1-100 percent")
+        return value
+
+    @field_validator("utilization_threshold_percent")
+    @classmethod
+    def _utilization(cls, value: float) -> float:
+        if not 0 < value <= 100:
+            raise ValueError("utilization is 1-100 percent")
+        return value
+
+    @field_validator("throttle_period_seconds")
+    @classmethod
+    def _whole_minutes(cls, value: int) -> int:
+        if value % 60:
+            raise ValueError("DynamoDB metrics are per minute: use a multiple of 60 seconds")
+        return value
+
+    def _check(self) -> None:
         for system, amount in (*self.budgets_usd, ("any other system", self.default_budget_usd)):
             if amount <= 0:
-                fail(f"budget for {system!r} must be above 0 USD", "budgets_usd")
+                raise FieldError(f"budget for {system!r} must be above 0 USD", "budgets_usd")
 
     def budget_usd(self, system: str) -> float:
         """The monthly budget of ``system``: its entry in budgets_usd, else default_budget_usd."""
         return dict(self.budgets_usd).get(system, self.default_budget_usd)
-
-    def with_changes(self, **changes: object) -> MonitoringConfig:
-        return replace(self, **changes)  # type: ignore[arg-type]
 
 
 def _is_percentile(statistic: str) -> bool:
@@ -129,8 +208,7 @@ def _is_percentile(statistic: str) -> bool:
         return False
 
 
-@dataclass(frozen=True, kw_only=True)
-class StageConfig:
+class StageConfig(_Config):
     """Everything that differs between dev, staging and prod."""
 
     #: Lower-case stage name used in physical names: auxeira-users-<name>.
@@ -161,32 +239,29 @@ class StageConfig:
     #: Alarms, the alarm topic's subscriptions and budgets (issue 3).
     monitoring: MonitoringConfig = MonitoringConfig()
 
-    def __post_init__(self) -> None:
-        if not 1 <= self.pitr_recovery_days <= 35:
-            raise StageError(
-                f"pitr_recovery_days is {self.pitr_recovery_days}; DynamoDB allows 1-35",
-                item=f"stage '{self.name}'",
-                field="pitr_recovery_days",
-            )
+    @classmethod
+    def _where(cls, data: Any) -> Where:
+        name = data.get("name") if isinstance(data, dict) else getattr(data, "name", None)
+        return Where(item=f"stage '{name}'" if isinstance(name, str) else "stage")
+
+    @field_validator("pitr_recovery_days")
+    @classmethod
+    def _recovery_window(cls, value: int) -> int:
+        if not 1 <= value <= 35:
+            raise ValueError(f"pitr_recovery_days is {value}; DynamoDB allows 1-35")
+        return value
+
+    def _check(self) -> None:
         if self.replica_key_arns and self.encryption != "customer_managed":
-            raise StageError(
-                "replica_key_arns only apply to customer_managed encryption",
-                item=f"stage '{self.name}'",
-                field="replica_key_arns",
-            )
+            raise FieldError("replica_key_arns only apply to customer_managed encryption", "replica_key_arns")
         if self.encryption == "customer_managed" and self.replica_regions:
             missing = set(self.replica_regions) - {region for region, _ in self.replica_key_arns}
             if missing:
-                raise StageError(
+                raise FieldError(
                     f"customer_managed encryption with replicas needs a key ARN per replica region; "
                     f"missing {sorted(missing)}",
-                    item=f"stage '{self.name}'",
-                    field="replica_key_arns",
+                    "replica_key_arns",
                 )
-
-    def with_changes(self, **changes: object) -> StageConfig:
-        """A copy with some fields changed (the config itself is frozen)."""
-        return replace(self, **changes)  # type: ignore[arg-type]
 
 
 DEV = StageConfig(

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from tableforge.catalog import load_catalog
-from tableforge.errors import CatalogError, StageError
+from tableforge.errors import CatalogError, StageError, TableforgeError
 from tableforge.settings import AppSettings, parse_bool
 from tableforge.stages import select_stages
 
@@ -217,9 +217,28 @@ def test_system_must_match_file_name(tmp_path: Path) -> None:
     assert error.field == "system"
 
 
+def test_catalog_that_is_not_a_mapping(tmp_path: Path) -> None:
+    error = catalog_error(tmp_path, "- orders\n")
+    assert (error.item, error.field) == (None, None)
+    assert str(error).endswith("shop.yaml: expected a mapping with system, description and tables, got a list")
+
+
+def test_rule_in_a_validator_reads_as_its_own_message(tmp_path: Path) -> None:
+    data = copy.deepcopy(VALID)
+    data["system"] = "Shop"
+    error = catalog_error(tmp_path, data)
+    assert error.field == "system"
+    assert error.detail == "system names are kebab-case: lower-case letters, digits and '-'"
+
+
 def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
     error = catalog_error(tmp_path, "system: shop\ntables: [unclosed\n")
     assert "invalid YAML at line" in str(error)
+
+
+def test_unhashable_key_is_invalid_yaml_not_a_crash(tmp_path: Path) -> None:
+    error = catalog_error(tmp_path, "system: shop\ntables:\n  [orders]: {}\n")
+    assert "invalid YAML at line 3: found unhashable key" in str(error)
 
 
 def test_too_many_tables_in_one_stack(tmp_path: Path) -> None:
@@ -253,6 +272,20 @@ def test_settings_read_flags_from_context_strings() -> None:
     assert [s.name for s in settings.stages] == ["prod"]
 
 
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"marketplace_enabled": "maybe"}, "context 'marketplace_enabled': must be true or false, got 'maybe'"),
+        ({"stages": ["dev"]}, "context 'stages': expected stage names separated by commas, got ['dev']"),
+        ({"account": ["111111111111"]}, "context 'account': expected a string, got a list"),
+    ],
+)
+def test_bad_context_setting_is_one_error_naming_the_key(context: dict[str, Any], message: str) -> None:
+    with pytest.raises(TableforgeError) as info:
+        AppSettings.from_context(context.get, environ={})
+    assert str(info.value) == message
+
+
 def _run_app(tmp_path: Path, context: dict[str, Any]) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
@@ -268,6 +301,15 @@ def test_app_reports_bad_catalog_without_traceback_and_writes_nothing(tmp_path: 
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "shop.yaml: table 'orders': field 'ttl': TTL attribute 'order_id' is a key attribute" in result.stderr
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_app_reports_a_bad_context_setting_as_one_error_line(tmp_path: Path) -> None:
+    result = _run_app(tmp_path, {"marketplace_enabled": "maybe"})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: context 'marketplace_enabled': must be true or false, got 'maybe'"]
     assert not (tmp_path / "out" / "manifest.json").exists()
 
 

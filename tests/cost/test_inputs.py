@@ -114,6 +114,38 @@ def test_cli_bad_usage_prints_error_without_traceback(tmp_path: Path, capsys: py
     assert err.startswith("error: ") and "u.yaml: shop/orders: field 'storage_gb'" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        (
+            "  shop/orders: {indexes: {by-day: 5}}\n",
+            "shop/orders: field 'indexes.by-day': expected a mapping of usage keys, got a number",
+        ),
+        (
+            "  shop/orders: {storage_gb: 1, monthly_reads: 5}\n",
+            "shop/orders: field 'monthly_reads': unknown key 'monthly_reads'; did you mean 'monthly_requests'?",
+        ),
+        (
+            "  shop/orders:\n    storage_gb: 1\n    storage_gb: 2\n",
+            "duplicate key 'storage_gb' at line 5 (first defined at line 4)",
+        ),
+    ],
+)
+def test_cli_malformed_usage_file_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, line: str
+) -> None:
+    usage = _write(tmp_path, "u.yaml", "version: 1\nresource_usage:\n" + body)
+    assert main(["estimate", "--template", str(_template(tmp_path)), "--usage", str(usage)]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"error: {usage}: {line}"]
+
+
+def test_usage_file_that_is_not_a_mapping(tmp_path: Path) -> None:
+    path = _write(tmp_path, "list.yaml", "- shop/orders\n")
+    with pytest.raises(TableforgeError) as caught:
+        load_usage_file(path)
+    assert str(caught.value) == f"{path}: expected a mapping with version and resource_usage, got a list"
+
+
 def test_cli_unknown_region_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["estimate", "--template", str(_template(tmp_path)), "--region", "us-east-1"]) == 0
     capsys.readouterr()

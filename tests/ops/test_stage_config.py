@@ -107,6 +107,19 @@ def test_bad_monitoring_settings_fail_before_synth(changes: dict[str, Any], fiel
         MonitoringConfig(**changes)
 
 
+def test_with_changes_checks_the_changed_config_again() -> None:
+    with pytest.raises(StageError) as info:
+        PROD.with_changes(pitr_recovery_days=40)
+    assert str(info.value) == "stage 'prod': field 'pitr_recovery_days': pitr_recovery_days is 40; DynamoDB allows 1-35"
+    with pytest.raises(StageError, match=re.escape("stage 'prod': field 'replica_key_arns': customer_managed")):
+        PROD.with_changes(encryption="customer_managed", replica_regions=("eu-west-1",))
+    with pytest.raises(StageError, match=re.escape("monitoring: field 'latency_statistic'")):
+        PROD.monitoring.with_changes(latency_statistic="Sum")
+    with pytest.raises(StageError, match=re.escape("unknown key 'pitr_days'; did you mean 'pitr_recovery_days'?")):
+        PROD.with_changes(pitr_days=7)
+    assert PROD.with_changes(pitr_recovery_days=7).pitr_recovery_days == 7 and PROD.pitr_recovery_days == 35
+
+
 def test_global_tables_with_replicas_get_replication_latency(tables: dict[str, TableSpec]) -> None:
     config = PROD.with_changes(replica_regions=("eu-west-1",))
     template = Template.from_stack(build(config, tables)[0])

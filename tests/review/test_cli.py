@@ -87,7 +87,7 @@ def test_acknowledgement_by_stack_name_matches_only_that_stack(make_pair, tmp_pa
     ("text", "message"),
     [
         ("acknowledged:\n  - {stack: Prod/AuxeiraData, logical_id: X}\n", "field 'reason': required"),
-        ("acknowledged:\n  - {stack: S, logical_id: X, reason: r, ticket: 1}\n", "unknown key(s) ['ticket']"),
+        ("acknowledged:\n  - {stack: S, logical_id: X, reason: r, ticket: 1}\n", "unknown key 'ticket'"),
         ("- {stack: S, logical_id: X, reason: r}\n", "one top-level key 'acknowledged'"),
         ("acknowledged: [\n", "invalid YAML"),
     ],
@@ -98,6 +98,33 @@ def test_malformed_acknowledgements_are_input_errors(make_pair, tmp_path, capsys
     assert main(_cli(make_pair(), acks)) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            "acknowledged:\n  - {stack: S, logical_id: X, reason: r}\n  - {stack: S, logical_id: ' ', reason: r}\n",
+            "acknowledged[1]: field 'logical_id': required, a non-empty string",
+        ),
+        (
+            "acknowledged:\n  - {stack: S, logical_id: X, reasons: r}\n",
+            "acknowledged[0]: field 'reason': required field is missing "
+            "(also: acknowledged[0] field 'reasons': unknown key 'reasons'; did you mean 'reason'?)",
+        ),
+        (
+            "acknowledged:\n  - [S, X, r]\n",
+            "acknowledged[0]: expected a mapping with stack, logical_id and reason, got a list",
+        ),
+    ],
+)
+def test_malformed_acknowledgement_is_one_error_line_naming_file_item_and_field(
+    make_pair, tmp_path, capsys, text, line
+):
+    acks = tmp_path / "ack.yaml"
+    acks.write_text(text)
+    assert main(_cli(make_pair(), acks)) == 2
+    assert capsys.readouterr().err.splitlines() == [f"error: {acks}: {line}"]
 
 
 def test_missing_assembly_is_an_input_error(tmp_path, no_acks, capsys):

@@ -80,6 +80,9 @@ def test_yaml_reader_shapes(tmp_path: Path, text: str, expected: list[Any]) -> N
         ("PK: a\n", "a data file is a list of items"),
         ("- {PK: a}\n---\n- {PK: b}\n", "one YAML document"),
         ("- {PK: a, PK: b}\n", "duplicate attribute 'PK'"),
+        ("- {PK: a}\n- {PK: b, n: .inf}\n", "'.inf' is not a number DynamoDB can store at line 2"),
+        ("- {PK: a, n: 1:30.5}\n", "'1:30.5' is a base-60 number"),
+        ("- {PK: a, [n]: 1}\n", "invalid YAML at line 1: found unhashable key"),
     ],
 )
 def test_malformed_yaml_is_named(tmp_path: Path, text: str, message: str) -> None:

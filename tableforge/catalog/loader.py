@@ -1,0 +1,63 @@
+"""Loading catalog/*.yaml: parse, validate each field, then check the rules across fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from tableforge.catalog.models import FEATURE_FLAGS, Catalog, SystemCatalog
+from tableforge.catalog.render import Where, validate
+from tableforge.catalog.rules import check_consumers, check_physical_names, check_role_names, check_tables
+from tableforge.catalog.yamlload import load_yaml_unique
+from tableforge.errors import CatalogError
+
+#: Where a table's or consumer's errors are: under "table 'users'", not "tables.users".
+_ITEMS = {"tables": "table '{}'", "consumers": "consumer '{}'"}
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_system(path: Path) -> SystemCatalog:
+    """Load and validate one ``catalog/<system>.yaml``."""
+    display = _display(path)
+    catalog = validate(SystemCatalog, load_yaml_unique(path, display), Where(file=display, items=_ITEMS))
+    if catalog.system != path.stem:
+        raise CatalogError(
+            f"system '{catalog.system}' must match the file name '{path.stem}'", file=display, field="system"
+        )
+    check_tables(catalog, display)
+    check_consumers(catalog, display)
+    return catalog
+
+
+def load_catalog(
+    catalog_dir: Path | str = "catalog",
+    *,
+    flags: Mapping[str, bool] | None = None,
+    stage_names: Iterable[str] = ("dev", "staging", "prod"),
+) -> Catalog:
+    """Load every ``*.yaml`` in ``catalog_dir``, validated, before anything is synthesized."""
+    directory = Path(catalog_dir)
+    if not directory.is_dir():
+        raise CatalogError("catalog directory not found", file=str(directory))
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise CatalogError("no *.yaml catalog files found", file=str(directory))
+    flags = dict(flags or {})
+    unknown = sorted(set(flags) - set(FEATURE_FLAGS))
+    if unknown:
+        raise CatalogError(f"unknown feature flag(s) {unknown}; known: {list(FEATURE_FLAGS)}")
+    systems: dict[str, SystemCatalog] = {}
+    paths: dict[str, Path] = {}
+    for path in files:
+        catalog = load_system(path)
+        systems[catalog.system] = catalog
+        paths[catalog.system] = path
+        check_physical_names(catalog, _display(path), stage_names)
+        check_role_names(catalog, _display(path), stage_names)
+    return Catalog(systems, paths, {f: flags.get(f, False) for f in FEATURE_FLAGS})
