@@ -12,7 +12,8 @@ from cdk_constructs.access import ConsumerRole
 from stacks.data_stack import DataStack
 from tableforge import naming
 from tableforge.assembly import stack_metadata
-from tableforge.catalog import ConsumerSpec, TableSpec, construct_id
+from tableforge.catalog import ConsumerSpec, TableSpec
+from tableforge.naming import construct_id
 from tableforge.stages import StageConfig
 
 

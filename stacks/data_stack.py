@@ -12,7 +12,8 @@ from constructs import Construct
 from cdk_constructs.table import CatalogTable
 from tableforge import naming
 from tableforge.assembly import stack_metadata
-from tableforge.catalog import TableSpec, construct_id
+from tableforge.catalog import TableSpec
+from tableforge.naming import construct_id
 from tableforge.stages import StageConfig
 
 

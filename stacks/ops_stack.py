@@ -33,8 +33,9 @@ from cdk_constructs.monitoring import (
 )
 from tableforge import naming
 from tableforge.assembly import stack_metadata
-from tableforge.catalog import TableSpec, construct_id
+from tableforge.catalog import TableSpec
 from tableforge.errors import StageError
+from tableforge.naming import construct_id
 from tableforge.stages import StageConfig
 
 #: CloudFormation allows 500 resources per stack.

@@ -9,7 +9,7 @@ from aws_cdk import App, Environment
 from cdk_constructs.monitoring import TableMetrics, table_alarms
 from cdk_constructs.nag_packs import attach_nag, prepare_app
 from stacks.stage import TableforgeStage
-from tableforge.catalog import Catalog, load_catalog
+from tableforge.catalog import Catalog, load_catalog, name_inputs
 from tableforge.resolve import check_names, resolve_table
 from tableforge.settings import AppSettings
 from tableforge.stages import STAGES, StageConfig
@@ -23,16 +23,9 @@ def load_app_catalog(settings: AppSettings) -> Catalog:
     parameters) is checked against its AWS limit here, before synth.
     """
     catalog = load_catalog(settings.catalog_dir, flags=settings.flags, stage_names=STAGES)
+    # The catalog loader checked every other name; alarm names come from the alarm rules.
     check_names(
-        (
-            (
-                system,
-                catalog.paths[system],
-                [(name, spec.stack) for name, spec in catalog.tables(system).items()],
-                list(catalog.consumers(system)),
-            )
-            for system in catalog.systems
-        ),
+        name_inputs(catalog),
         STAGES.values(),
         alarm_suffixes=lambda system, table, stage: _alarm_suffixes(catalog, system, table, stage),
     )
@@ -40,7 +33,7 @@ def load_app_catalog(settings: AppSettings) -> Catalog:
 
 
 def _alarm_suffixes(catalog: Catalog, system: str, table: str, stage: StageConfig) -> Iterable[str]:
-    spec = catalog.tables(system)[table]
+    spec = catalog.systems[system].tables[table]
     physical = resolve_table(system, table, stage, pitr=spec.pitr).physical_name
     return [alarm.name for alarm in table_alarms(table=table, spec=spec, metrics=TableMetrics(physical), stage=stage)]
 

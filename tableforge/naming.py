@@ -23,14 +23,20 @@ class NameLimit:
     pattern: re.Pattern[str]
     #: The allowed characters in words, for the error message.
     allowed: str
+    #: The API and field whose documentation states the limit.
     source: str
+
+    @property
+    def service(self) -> str:
+        return self.source.split()[0] if not self.source.startswith("AWS Budgets") else "AWS Budgets"
 
     def problem(self, name: str) -> str | None:
         """Why AWS would reject ``name``, or None."""
+        rules = f"{self.kind} '{name}' breaks {self.service}'s naming rules"
         if not 1 <= len(name) <= self.max_length:
-            return f"{self.kind} '{name}' is {len(name)} characters; AWS allows 1-{self.max_length} ({self.source})"
+            return f"{rules}: it is {len(name)} characters; {self.service} allows {self.max_length} ({self.source})"
         if not self.pattern.fullmatch(name):
-            return f"{self.kind} '{name}' may contain only {self.allowed} ({self.source})"
+            return f"{rules}: use only {self.allowed} ({self.source})"
         return None
 
 
@@ -106,6 +112,15 @@ LIMITS = (
 
 
 # --- the names ---------------------------------------------------------------------
+
+
+def construct_id(name: str) -> str:
+    """Stable PascalCase construct ID from a catalog key: user-startup-mapping -> UserStartupMapping.
+
+    Not a physical name, but what CloudFormation derives logical IDs from: changing it
+    replaces the table, so a test pins the resulting IDs.
+    """
+    return "".join(part.capitalize() for part in name.split("-"))
 
 
 def table_name(system: str, table: str, stage: str) -> str:

@@ -13,10 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tableforge import naming
 from tableforge.errors import CatalogError
-from tableforge.stages import StageConfig
+
+if TYPE_CHECKING:  # stages imports the catalog package, which checks names through this module
+    from tableforge.stages import StageConfig
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,7 +86,7 @@ class EmittedName:
 
 
 #: (system, table, stage) -> the alarm name suffixes the alarm rules give that table.
-AlarmSuffixes = Callable[[str, str, StageConfig], Iterable[str]]
+AlarmSuffixes = Callable[[str, str, "StageConfig"], Iterable[str]]
 
 
 def system_names(

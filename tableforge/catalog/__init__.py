@@ -22,7 +22,7 @@ renderer; the last two serve every other input too (usage files,
 acknowledgements, stage configs, app settings).
 """
 
-from tableforge.catalog.loader import load_catalog, load_system
+from tableforge.catalog.loader import load_catalog, load_system, name_inputs
 from tableforge.catalog.models import (
     FEATURE_FLAGS,
     MUTATING_ACTIONS,
@@ -41,7 +41,6 @@ from tableforge.catalog.models import (
     TenantScope,
     leading_key_template,
 )
-from tableforge.catalog.naming import construct_id, physical_table_name, role_name
 from tableforge.catalog.yamlload import load_yaml_unique, loads_yaml_unique
 
 __all__ = [
@@ -60,12 +59,10 @@ __all__ = [
     "SystemCatalog",
     "TableSpec",
     "TenantScope",
-    "construct_id",
     "leading_key_template",
     "load_catalog",
     "load_system",
+    "name_inputs",
     "load_yaml_unique",
     "loads_yaml_unique",
-    "physical_table_name",
-    "role_name",
 ]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tableforge.catalog.models import FEATURE_FLAGS, Catalog, SystemCatalog
 from tableforge.catalog.render import Where, validate
-from tableforge.catalog.rules import check_consumers, check_physical_names, check_role_names, check_tables
+from tableforge.catalog.rules import check_consumers, check_tables
 from tableforge.catalog.yamlload import load_yaml_unique
 from tableforge.errors import CatalogError
 
@@ -58,6 +58,29 @@ def load_catalog(
         catalog = load_system(path)
         systems[catalog.system] = catalog
         paths[catalog.system] = path
-        check_physical_names(catalog, _display(path), stage_names)
-        check_role_names(catalog, _display(path), stage_names)
-    return Catalog(systems, paths, {f: flags.get(f, False) for f in FEATURE_FLAGS})
+    result = Catalog(systems, paths, {f: flags.get(f, False) for f in FEATURE_FLAGS})
+    _check_names(result, stage_names)
+    return result
+
+
+def _check_names(catalog: Catalog, stage_names: Iterable[str]) -> None:
+    """Every table, role, stack, topic, budget, dashboard and SSM parameter name, in every stage,
+    against its AWS limit (alarm names need the alarm rules: see stacks.wiring)."""
+    from tableforge.resolve import check_names
+    from tableforge.stages import get_stage
+
+    check_names(name_inputs(catalog), [get_stage(name) for name in stage_names])
+
+
+def name_inputs(catalog: Catalog) -> list[tuple[str, str, list[tuple[str, int]], list[str]]]:
+    """(system, catalog file, [(table, data stack)], [consumer]) of every system, flags ignored:
+    a table gated on a flag must have valid names before anyone turns the flag on."""
+    return [
+        (
+            system,
+            _display(catalog.paths[system]),
+            [(name, spec.stack) for name, spec in spec_catalog.tables.items()],
+            list(spec_catalog.consumers),
+        )
+        for system, spec_catalog in catalog.systems.items()
+    ]

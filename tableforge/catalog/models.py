@@ -163,8 +163,6 @@ ITEM_ACTIONS = (*READ_ACTIONS, *WRITE_ACTIONS, "ConditionCheckItem")
 MUTATING_ACTIONS = frozenset(WRITE_ACTIONS)
 #: Principal tag keys: IAM allows 1-128 characters of these.
 PRINCIPAL_TAG_RE = re.compile(r"^[A-Za-z0-9_.:/=+@-]{1,128}$")
-#: IAM role names are at most 64 characters.
-MAX_ROLE_NAME = 64
 
 AccessLevel = Literal["read", "write", "read-write"]
 PrincipalKind = Literal["lambda", "ecs_task", "account"]

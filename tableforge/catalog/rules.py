@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import difflib
 import typing
-from collections.abc import Iterable
 
 from tableforge.catalog.models import (
-    DYNAMODB_NAME_RE,
     ITEM_ACTIONS,
     KEBAB_RE,
     MAX_GSIS_PER_TABLE,
-    MAX_ROLE_NAME,
     MAX_TABLES_PER_STACK,
     MUTATING_ACTIONS,
     ConsumerSpec,
@@ -24,7 +21,6 @@ from tableforge.catalog.models import (
     TableSpec,
     leading_key_template,
 )
-from tableforge.catalog.naming import physical_table_name, role_name
 from tableforge.errors import CatalogError
 
 
@@ -111,20 +107,6 @@ def _check_attribute_types(spec: TableSpec, fail: typing.Callable[..., typing.No
         )
 
 
-def check_physical_names(catalog: SystemCatalog, display: str, stage_names: Iterable[str]) -> None:
-    for name in catalog.tables:
-        for stage in stage_names:
-            physical = physical_table_name(catalog.system, name, stage)
-            if not DYNAMODB_NAME_RE.match(physical):
-                raise CatalogError(
-                    f"physical name '{physical}' breaks DynamoDB's naming rules "
-                    "(3-255 characters of letters, digits, '_', '-' or '.')",
-                    file=display,
-                    item=f"table '{name}'",
-                    field="tables",
-                )
-
-
 def check_consumers(catalog: SystemCatalog, display: str) -> None:
     for name, consumer in catalog.consumers.items():
 
@@ -205,16 +187,3 @@ def _check_tenant_grant(
             "needs exactly one {placeholder} to key on the tenant",
             f"{where}.tenant_scoped",
         )
-
-
-def check_role_names(catalog: SystemCatalog, display: str, stage_names: Iterable[str]) -> None:
-    for name in catalog.consumers:
-        for stage in stage_names:
-            role = role_name(catalog.system, name, stage)
-            if len(role) > MAX_ROLE_NAME:
-                raise CatalogError(
-                    f"role name '{role}' is {len(role)} characters; IAM allows {MAX_ROLE_NAME}",
-                    file=display,
-                    item=f"consumer '{name}'",
-                    field="consumers",
-                )

@@ -16,7 +16,8 @@ from botocore.exceptions import ClientError
 from seed.cli import make_client
 from seed.datafiles import SeedError, discover
 from seed.sync import Backoff, Loader, LoadOptions
-from tableforge.catalog import load_catalog, physical_table_name
+from tableforge.catalog import load_catalog
+from tableforge.naming import table_name
 
 TABLE = "auxeira-events-dev"
 N = 300
@@ -75,7 +76,7 @@ def _loader(client: Any, sleeps: list[float], attempts: int = 12) -> Loader:
     return Loader(
         client,
         options=LoadOptions(stage="dev", workers=4),
-        table_name=lambda s, t: physical_table_name(s, t, "dev"),
+        table_name=lambda s, t: table_name(s, t, "dev"),
         backoff=Backoff(sleep=sleeps.append, max_attempts=attempts),
     )
 
