@@ -333,10 +333,6 @@ class TableModel:
         return bool(self.replicas) and all(r.pitr for r in self.replicas)
 
     @property
-    def deletion_protection_everywhere(self) -> bool:
-        return bool(self.replicas) and all(r.deletion_protection for r in self.replicas)
-
-    @property
     def max_read_request_units(self) -> Number | None:
         primary = self.primary
         return primary.max_read_request_units if primary else None
