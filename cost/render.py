@@ -43,7 +43,7 @@ def render_table(result: dict[str, Any]) -> str:
             if row["table"] in idle:
                 continue
             expected = f" (expected {dollars(row['monthly_usd_expected'])})" if "monthly_usd_expected" in row else ""
-            billing = "provisioned" if row["billing_mode"] == "provisioned" else "on-demand"
+            billing = {"provisioned": "provisioned", "on_demand": "on-demand"}.get(row["billing_mode"], "conditional")
             klass = ", Standard-IA" if row["table_class"] != "STANDARD" else ""
             lines.append(
                 f"  {row['table']:<{width}}  {amount(row):>17}{expected}  [{billing}{klass}] "
