@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cost.cloudwatch import alarm_metrics
 from tableforge.assembly import StackTemplate
 
 if TYPE_CHECKING:  # tableforge.summary imports this module
@@ -34,10 +35,8 @@ def alarm_counts(stacks: list[StackTemplate]) -> dict[tuple[str, str], tuple[int
 
 
 def _metrics_of(alarm: dict[str, Any]) -> int:
-    queries = alarm["Properties"].get("Metrics")
-    if not queries:
-        return 1
-    return sum(1 for q in queries if "MetricStat" in q)
+    # Counted as the estimator counts what CloudWatch bills (metric math, anomaly bands).
+    return alarm_metrics(alarm.get("Properties") or {}).metrics
 
 
 def add_alarm_counts(stacks: list[StackTemplate], groups: dict[tuple[str, str], SystemStage]) -> None:

@@ -11,11 +11,18 @@
   and ``monthly_usd_max``; plus ``components`` (reads, writes, storage, pitr,
   ``gsi <name>``, ``replica <region>``, streams), each with the same money keys
   and a ``detail`` showing the arithmetic.
-- ``monitoring`` (per system and stage) and ``monitoring_monthly_usd``.
+- ``monitoring`` (per system and stage: CloudWatch alarm metrics, composites,
+  dashboards, Application Auto Scaling's alarms, KMS keys, SNS, budgets) and
+  ``monitoring_monthly_usd`` (or ``_min``/``_max``).
 - ``totals`` (per system and stage), ``stage_totals``, and ``total_monthly_usd``
   or ``total_monthly_usd_min``/``total_monthly_usd_max``.
 - ``free_tier`` (per stage, negative amounts, never subtracted from the totals).
-- ``skipped``, ``no_charge``, ``price_date``, ``assumptions``.
+- ``skipped`` (what has no price, or an intrinsic where a number is needed),
+  ``unpriced`` (what a region without prices left out: ``stack``, ``logical_id``,
+  ``system``, ``table``, ``stage``, ``what``, ``region``, ``reason``; a table entry
+  lists its own under ``unpriced`` too), ``no_charge``, ``price_date``, ``assumptions``.
+- A table that depends on template conditions has ``billing_mode`` of its branches
+  (``conditional`` when they differ), a min-max range over them and ``branches``.
 
 **Money is always a decimal string** (USD per month, exact to $0.0001), e.g.
 ``"12.3450"``; parse it with ``decimal.Decimal``, never float, to subtract two

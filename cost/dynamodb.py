@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from cost.prices import RegionPrices
+from cost.prices import MissingPrice, RegionPrices
 from cost.result import HUNDRED_K, MILLION, ZERO, Component, Cost, Estimate, money, total, usd
 from cost.usage import TABLE_KEYS, ResourceUsage
 from tableforge.assembly import StackTemplate
@@ -207,6 +207,8 @@ class TablePricer:
         self.usage = usage
         self.hours = estimate.book.hours_per_month
         self.components: list[Component] = []
+        #: Parts of the table that could not be priced: {"what", "region", "reason"}.
+        self.unpriced: list[dict[str, str]] = []
         self.name = f"{ref.system}/{ref.table}"
 
     def value(self, key: str) -> Decimal:
@@ -261,7 +263,13 @@ class TablePricer:
         self.price_storage_and_backups(primary, p)
         for replica in self.table.replicas:
             if replica is not primary:
-                self.price_replica(replica)
+                try:
+                    self.price_replica(replica)
+                except MissingPrice as missing:
+                    # Price what can be priced; name what cannot (PRICING.md covers us-east-1 only).
+                    self.unpriced.append(
+                        {"what": f"replica {replica.region}", "region": replica.region, "reason": missing.detail}
+                    )
         table_cost = total(c.cost for c in self.components)
         expected = None
         if any(c.expected is not None for c in self.components):
@@ -388,22 +396,42 @@ class TablePricer:
             self.estimate.assume("Stream reads by Lambda triggers are free; give only other readers' requests.")
 
     # another region
-    def replica_capacity(self, replica: PricedReplica, p: RegionPrices) -> tuple[list[Cost], str]:
-        """A provisioned replica: replicated WCU of the table and GSIs, and its own RCU."""
+    def replica_capacity(self, replica: PricedReplica, p: RegionPrices) -> tuple[list[Cost], Decimal | None, str]:
+        """A provisioned replica: replicated WCU of the table and GSIs, and its own RCU.
+
+        Returns the parts, their expected cost and the text. Replicated writes follow the
+        primary's expected capacity (the same consumed writes are replayed here, so autoscaling
+        holds the same units); the expected cost is None when no usage gives consumed writes.
+        """
         pre, h = self.prefix(replica), self.hours
         rwcu, rcu = p.price("dynamodb", "replicated_wcu_hour"), p.price("dynamodb", f"{pre}rcu_hour")
-        writes = [self.table.write] + [self.table.index_write(i) for i in self.table.indexes]
+        writes = [(self.table.write, self.usage.get("monthly_write_request_units") if self.usage else None)]
+        for index in self.table.indexes:
+            writes.append(
+                (self.table.index_write(index), (self.index_usage(index) or {}).get("monthly_write_request_units"))
+            )
         reads = [replica.read] + [replica.index_read(i) for i in self.table.indexes]
-        parts = [_capacity_cost(c, rwcu, h, None)[0] for c in writes]
-        parts += [_capacity_cost(c, rcu, h, None)[0] for c in reads]
-        write_caps = " + ".join(str(c) for c in writes if c) or "0"
+        parts: list[Cost] = []
+        expected = ZERO
+        followed = False
+        for capacity, consumed in writes:
+            cost, held = _capacity_cost(capacity, rwcu, h, consumed)
+            parts.append(cost)
+            expected += cost.min if held is None else held
+            followed = followed or held is not None
+        for capacity in reads:
+            cost = _capacity_cost(capacity, rcu, h, None)[0]
+            parts.append(cost)
+            expected += cost.min
+        write_caps = " + ".join(str(c) for c, _ in writes if c) or "0"
         read_caps = " + ".join(str(c) for c in reads if c) or "0"
         for capacity in reads:
             if capacity and pre == "":
                 self.use_free(replica, "RCU", capacity.min)
-        return parts, f"({write_caps}) rWCU x {h} h x ${rwcu} + ({read_caps}) RCU x {h} h x ${rcu}"
+        text = f"({write_caps}) rWCU x {h} h x ${rwcu} + ({read_caps}) RCU x {h} h x ${rcu}"
+        return parts, expected if followed else None, text
 
-    def replica_writes(self, p: RegionPrices) -> tuple[list[Cost], str]:
+    def replica_writes(self, p: RegionPrices) -> tuple[list[Cost], Decimal | None, str]:
         """An on-demand replica: replicated write request units of the table and GSIs."""
         rwru = p.price("dynamodb", "replicated_write_request_units_per_million")
         base_writes = self.value("monthly_write_request_units")
@@ -411,31 +439,41 @@ class TablePricer:
         for index in self.table.indexes:
             use = self.index_usage(index) or {}
             index_writes += use.get("monthly_write_request_units", base_writes)
-        replicated = base_writes + index_writes
-        return [Cost.of(replicated * rwru / MILLION)], f"({base_writes} + {index_writes} GSI) rWRU x ${rwru}/M"
+        cost = (base_writes + index_writes) * rwru / MILLION
+        return [Cost.of(cost)], None, f"({base_writes} + {index_writes} GSI) rWRU x ${rwru}/M"
 
     def price_replica(self, replica: PricedReplica) -> None:
         """Another region: replicated writes (table and GSIs), its own read capacity, storage and PITR."""
         p = self.prices(replica.region)
         pre = self.prefix(replica)
-        parts, text = self.replica_capacity(replica, p) if self.table.provisioned else self.replica_writes(p)
+        if self.table.provisioned:
+            parts, expected, text = self.replica_capacity(replica, p)
+        else:
+            parts, expected, text = self.replica_writes(p)
         texts = [text]
         gb = self.value("storage_gb") + self.index_storage_gb()
         storage = p.price("dynamodb", f"{pre}storage_gb_month")
         parts.append(Cost.of(gb * storage))
+        fixed = gb * storage
         texts.append(f"{gb} GB x ${storage}")
         if pre == "":
             self.use_free(replica, "storage_gb", gb)
         if replica.pitr:
             pitr_gb, pitr = self.pitr_gb(), p.price("dynamodb", "pitr_gb_month")
             parts.append(Cost.of(pitr_gb * pitr))
+            fixed += pitr_gb * pitr
             texts.append(f"PITR {pitr_gb} GB x ${pitr}")
         if replica.table_class == STANDARD_IA:
             self.estimate.assume(IA_UNVERIFIED)
         self.estimate.assume(
             "Reads are all counted in the table's own region; replicas add replicated writes, storage and PITR."
         )
-        self.add(f"replica {replica.region}", total(parts), " + ".join(texts))
+        self.add(
+            f"replica {replica.region}",
+            total(parts),
+            " + ".join(texts),
+            None if expected is None else expected + fixed,
+        )
 
 
 def _note_unpriced_features(estimate: Estimate, ref: TableRef) -> None:
@@ -470,5 +508,9 @@ def price_table(estimate: Estimate, ref: TableRef, table: PricedTable, usage: Re
     if expected is not None:
         entry["monthly_usd_expected"] = usd(expected)
     entry["components"] = [c.to_json() for c in pricer.components]
+    if pricer.unpriced:
+        entry["unpriced"] = pricer.unpriced
+        for part in pricer.unpriced:
+            estimate.not_priced(ref.stack.display_name, ref.logical_id, ref.system, ref.table, ref.stage, **part)
     estimate.tables.append(entry)
     estimate.table_costs.append((ref.system, ref.stage, cost))

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cost.autoscaling import ALARMS_PER_POLICY, target_tracking_policies
+from cost.conditions import MAX_CONDITIONS, condition_names, price_variants, variants
 from cost.dynamodb import TableRef, Unpriceable, price_table, priced_table
 from cost.free_tier import free_tier
 from cost.monitoring import (
@@ -24,8 +26,9 @@ from cost.monitoring import (
     count_resource,
     price_monitoring,
 )
-from cost.prices import PriceBook
+from cost.prices import MissingPrice, PriceBook
 from cost.result import Component, Cost, Estimate, build_result, money, total, usd
+from cost.text import read_utf8
 from cost.usage import ResourceUsage, UsageFile
 from tableforge.assembly import StackTemplate
 from tableforge.errors import TableforgeError
@@ -45,6 +48,10 @@ __all__ = [
 ]
 
 DEFAULT_REGION = "us-east-1"
+AWS_MANAGED_KEY = (
+    "Tables encrypted with the AWS managed key (aws/dynamodb) pay no key fee; its requests are KMS-billed "
+    "and not priced here."
+)
 
 #: Types that cost nothing by themselves (or are billed through another resource we price).
 NO_CHARGE = {
@@ -68,9 +75,7 @@ def template_stack(path: Path | str) -> StackTemplate:
     """A lone template file (``--template``), as a stack with no stage."""
     file = Path(path)
     try:
-        template = json.loads(file.read_text())
-    except FileNotFoundError:
-        raise TableforgeError("template not found", file=str(file)) from None
+        template = json.loads(read_utf8(file, str(file), what="template"))
     except json.JSONDecodeError as error:
         raise TableforgeError(f"not a JSON CloudFormation template: {error}", file=str(file)) from None
     if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
@@ -190,22 +195,74 @@ class _Run:
             elif not self.wanted or view.stage.lower() == self.wanted:
                 self.other(view, logical_id, resource, budgets_with_actions)
 
+    def group(self, system: str, stage: str) -> MonitoringGroup:
+        return self.groups.setdefault((system, stage), MonitoringGroup(system, stage))
+
     def table(self, view: StackView, table: TableModel) -> None:
         ref = view.table_ref(table)
         self.names_present.add(f"{ref.system}/{ref.table}")
         if self.wanted and ref.stage.lower() != self.wanted:
             return
+        usage = self.usage.find(table.logical_id, f"{ref.system}/{ref.table}")
         try:
-            priceable = priced_table(table, stack_region=view.region)
+            policies, extra = self.price(view, table, ref, usage)
         except Unpriceable as why:
             self.estimate.skip(view.stack.display_name, table.logical_id, table.type, str(why))
             return
-        price_table(self.estimate, ref, priceable, self.usage.find(table.logical_id, f"{ref.system}/{ref.table}"))
+        except MissingPrice as missing:
+            # Its own region has no prices: name it, price the rest of the estimate.
+            self.estimate.not_priced(
+                view.stack.display_name,
+                table.logical_id,
+                ref.system,
+                ref.table,
+                ref.stage,
+                what="table",
+                region=missing.region,
+                reason=missing.detail,
+            )
+            return
+        # Application Auto Scaling's alarms for this table's target-tracking policies (not in any template).
+        if policies or extra:
+            group = self.group(ref.system, ref.stage)
+            group.stacks.add(view.stack.display_name)
+            group.scaling_policies += [f"{ref.table} {p}" for p in policies]
+            group.conditional_policies += extra
+        if table.sse.kind == "kms" and table.sse.kms_key is None:
+            self.estimate.assume(AWS_MANAGED_KEY)
+
+    def price(
+        self, view: StackView, table: TableModel, ref: TableRef, usage: ResourceUsage | None
+    ) -> tuple[list[str], int]:
+        """Price one table into the estimate; its target-tracking policies (and how many only some branches have)."""
+        resources = view.stack.template.get("Resources") or {}
+        names = condition_names(table.resource)
+        if not names:
+            price_table(self.estimate, ref, priced_table(table, stack_region=view.region), usage)
+            return target_tracking_policies(table), 0
+        if len(names) > MAX_CONDITIONS:
+            raise Unpriceable(f"{len(names)} conditions ({', '.join(names)}); at most {MAX_CONDITIONS} are priced")
+        found = list(variants(table.logical_id, resources))
+        priced = price_variants(self.estimate, found, ref_of=view.table_ref, stack_region=view.region, usage=usage)
+        self.estimate.tables.append(priced.entry)
+        self.estimate.table_costs.append((ref.system, ref.stage, priced.cost))
+        self.estimate.assume(
+            f"{ref.system}/{ref.table} depends on template conditions ({', '.join(names)}): priced as the range "
+            "over every branch."
+        )
+        return priced.policies, priced.extra_policies
+
+    def unpriced_group(self, group: MonitoringGroup, region: str, reason: str) -> None:
+        """A system and stage's monitoring in a region without prices: named, not priced."""
+        stack = min(group.stacks, default="-")
+        self.estimate.not_priced(
+            stack, None, group.system, None, group.stage, what="monitoring", region=region, reason=reason
+        )
 
     def other(self, view: StackView, logical_id: str, resource: dict[str, Any], budgets_with_actions: set[str]) -> None:
         kind = str(resource.get("Type", "?"))
         # Everything but a table is priced under its stack's system and stage.
-        group = self.groups.setdefault((view.system, view.stage), MonitoringGroup(view.system, view.stage))
+        group = self.group(view.system, view.stage)
         props = resource.get("Properties", {}) or {}
         if kind in MONITORING_TYPES:
             count_resource(
@@ -234,6 +291,8 @@ def estimate_stacks(
     With ``strict_usage`` False, usage entries naming no resource are listed as
     assumptions instead of raising (for pricing an older assembly, e.g. a diff's base).
     """
+    # Stacks without a region are priced in default_region: without its prices nothing can be priced.
+    book.region(default_region)
     run = _Run(Estimate(book=book), UsageIndex(usage_files), stage.lower() if stage else None)
     regions = {st.display_name: st.region or default_region for st in stacks}
     if not all(st.region for st in stacks):
@@ -243,17 +302,39 @@ def estimate_stacks(
         run.stack(view)
     known_systems = {ref.system for v in views for t in v.tables.values() if (ref := v.table_ref(t)).system != "-"}
     _assume_across(run, known_systems, usage_files, strict_usage)
-    monitoring, monitoring_costs = price_monitoring(run.groups, book, regions, default_region)
+    monitoring, monitoring_costs = price_monitoring(
+        run.groups, book, regions, default_region, unpriced=run.unpriced_group
+    )
     return build_result(run.estimate, monitoring, monitoring_costs, free_tier(run.estimate, run.groups, default_region))
 
 
 def _assume_across(run: _Run, known_systems: set[str], usage_files: list[UsageFile], strict_usage: bool) -> None:
-    """The assumptions about the whole estimate: metric-math alarms, unmatched usage, the profiles used."""
-    math_alarms = sum(group.math_alarms for group in run.groups.values())
-    if math_alarms:
+    """The assumptions about the whole estimate: alarm counts, unmatched usage, the profiles used."""
+    groups = run.groups.values()
+    policies = sum(len(g.scaling_policies) for g in groups)
+    if policies:
+        low, high = ALARMS_PER_POLICY
         run.estimate.assume(
-            f"{math_alarms} alarms use metric math over several metrics; each is priced as one alarm, "
-            "as PRICING.md lists alarms per alarm-month (if AWS bills them per metric, they cost more)."
+            f"{policies} target-tracking scaling policies: Application Auto Scaling creates {low}-{high} CloudWatch "
+            f"alarms for each, outside the templates ({low}: the DynamoDB Developer Guide, 'Using the AWS CLI to "
+            f"manage DynamoDB auto scaling'; {high}: what DescribeScalingPolicies lists for DynamoDB: AlarmHigh, "
+            "AlarmLow, ProvisionedCapacityHigh, ProvisionedCapacityLow)."
+        )
+    uncertain = sorted(a for g in groups for a in g.uncertain_alarms)
+    if uncertain:
+        run.estimate.assume(
+            f"{len(uncertain)} alarms query Metrics Insights ({', '.join(uncertain[:3])}...): each is priced as one "
+            "alarm metric, but CloudWatch bills every metric the query reads."
+        )
+    unread = sorted(d for g in groups for d in g.unread_dashboards)
+    if unread:
+        run.estimate.assume(
+            f"Dashboards whose body could not be read ({', '.join(unread)}) are not counted in the free tier."
+        )
+    if any(g.n("kms_key") and not g.key_requests for g in groups):
+        run.estimate.assume(
+            "KMS requests are priced only where a usage entry gives a key's monthly_requests "
+            "($0.03 per 10,000 after 20,000 free a month)."
         )
     run.usage.check_all_matched(run.names_present, known_systems, run.estimate, strict=strict_usage)
     if usage_files and known_systems:

@@ -2,7 +2,7 @@
 
 DynamoDB's free storage, RCU, WCU and stream reads are counted per stage and
 region from what the table pricer recorded (:meth:`Estimate.use_free`); the
-CloudWatch, SNS and Budgets free tiers per stage, across its systems.
+CloudWatch, SNS, KMS and Budgets free tiers per stage, across its systems.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from cost.autoscaling import ALARMS_PER_POLICY
 from cost.monitoring import MonitoringGroup
 from cost.prices import RegionPrices
 from cost.result import HUNDRED_K, MILLION, ZERO, Component, Cost, Estimate, money, stage_key, total
@@ -42,40 +43,50 @@ def _dynamodb(p: RegionPrices, region: str, used: dict[str, Decimal], hours: Dec
     return items
 
 
-def _stage_counts(monitoring: dict[tuple[str, str], MonitoringGroup], stage: str) -> tuple[dict[str, Decimal], Decimal]:
-    """The stage's monitoring counts and SNS publishes, summed over its systems."""
+def _stage_counts(monitoring: dict[tuple[str, str], MonitoringGroup], stage: str) -> dict[str, Decimal]:
+    """The stage's monitoring counts, SNS publishes and KMS requests, summed over its systems."""
     counts: dict[str, Decimal] = {}
-    publishes = ZERO
+
+    def add(key: str, n: Decimal | int) -> None:
+        counts[key] = counts.get(key, ZERO) + n
+
     for (_system, group_stage), group in monitoring.items():
         if group_stage != stage:
             continue
         for key, n in group.counts.items():
-            counts[key] = counts.get(key, ZERO) + n
-        publishes += group.publishes
-    return counts, publishes
+            add(key, n)
+        # Application Auto Scaling's alarms are standard single-metric alarms: count the documented number.
+        add("free_eligible_alarm_metric", len(group.scaling_policies) * ALARMS_PER_POLICY[0])
+        add("publishes", group.publishes)
+        add("key_requests", group.key_requests)
+    return counts
 
 
-def _monitoring(p: RegionPrices, counts: dict[str, Decimal], publishes: Decimal, hours: Decimal) -> list[Component]:
+def _free(label: str, amount: Decimal, of: Decimal, value: Decimal) -> Component:
+    return Component(label, Cost.of(-value), f"{amount} of {of} free {label}")
+
+
+def _monitoring(p: RegionPrices, counts: dict[str, Decimal], hours: Decimal) -> list[Component]:
     free = p.free_tier
     items = []
-    for item, free_key, price, label in (
+    for item, free_key, service, price_key, per, label in (
+        # PRICING.md: the first 10 alarm metrics, "for standard alarms that list metrics directly".
         (
-            "standard_alarm",
-            "cloudwatch_standard_alarms",
-            p.price("cloudwatch", "standard_alarm_month"),
-            "standard alarms",
+            "free_eligible_alarm_metric",
+            "cloudwatch_alarm_metrics",
+            "cloudwatch",
+            "alarm_metric_month",
+            Decimal(1),
+            "alarm metrics",
         ),
-        ("dashboard", "cloudwatch_dashboards", p.price("cloudwatch", "dashboard_month"), "dashboards"),
+        # The first 3 dashboards, "up to 50 metrics each".
+        ("free_eligible_dashboard", "cloudwatch_dashboards", "cloudwatch", "dashboard_month", Decimal(1), "dashboards"),
+        ("publishes", "sns_publishes", "sns", "publishes_per_million", MILLION, "sns publishes"),
+        ("key_requests", "kms_requests", "kms", "requests_per_10k", Decimal(10_000), "kms requests"),
     ):
         amount = min(counts.get(item, ZERO), free.get(free_key, ZERO))
         if amount:
-            items.append(Component(label, Cost.of(-(amount * price)), f"{amount} of {free[free_key]} free {label}"))
-    free_publishes = min(publishes, free.get("sns_publishes", ZERO))
-    if free_publishes:
-        price = p.price("sns", "publishes_per_million")
-        items.append(
-            Component("sns publishes", Cost.of(-(free_publishes * price / MILLION)), f"{free_publishes} free publishes")
-        )
+            items.append(_free(label, amount, free[free_key], amount * p.price(service, price_key) / per))
     action_days = counts.get("budget_with_actions", ZERO) * hours / 24
     free_days = min(action_days, free.get("budgets_action_budget_days", ZERO))
     if free_days:
@@ -92,11 +103,12 @@ def free_tier(
     hours = book.hours_per_month
     per_stage: dict[str, list[Component]] = {}
     for (stage, region), used in sorted(estimate.free_use.items()):
-        per_stage.setdefault(stage, []).extend(_dynamodb(book.region(region), region, used, hours))
+        if book.has_region(region):  # a region without prices has no priced use either
+            per_stage.setdefault(stage, []).extend(_dynamodb(book.region(region), region, used, hours))
     # Monitoring free tiers are per account: count across the stage's systems.
     for stage in sorted({s for _, s in monitoring}):
-        counts, publishes = _stage_counts(monitoring, stage)
-        per_stage.setdefault(stage, []).extend(_monitoring(book.region(default_region), counts, publishes, hours))
+        counts = _stage_counts(monitoring, stage)
+        per_stage.setdefault(stage, []).extend(_monitoring(book.region(default_region), counts, hours))
     return [
         {"stage": stage, **money(total(c.cost for c in items)), "components": [c.to_json() for c in items]}
         for stage, items in sorted(per_stage.items(), key=lambda kv: stage_key(kv[0]))

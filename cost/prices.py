@@ -3,7 +3,8 @@
 The shipped file (``cost/data/prices.json``) is transcribed from
 ``../shared/PRICING.md`` and covers us-east-1 only. ``--refresh-prices`` can
 rebuild the DynamoDB part from the AWS Price List API (see ``cost.refresh``).
-A region the file does not cover is an error, never a silent guess.
+A region the file does not cover is never a silent guess: the estimate prices
+everything else and names what it could not price (``unpriced``).
 """
 
 from __future__ import annotations
@@ -14,9 +15,19 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from cost.text import read_utf8
 from tableforge.errors import TableforgeError
 
 DEFAULT_PRICES = Path(__file__).resolve().parent / "data" / "prices.json"
+
+
+class MissingPrice(TableforgeError):
+    """The price file has no price for a region or an item: what needs it is unpriced, the rest is not."""
+
+    def __init__(self, message: str, *, region: str, **where: str | None) -> None:
+        super().__init__(message, **where)
+        #: The region that lacks the price.
+        self.region = region
 
 
 @dataclass(frozen=True)
@@ -32,8 +43,11 @@ class RegionPrices:
         try:
             return self.items[service][item]
         except KeyError:
-            raise TableforgeError(
-                f"no price for {service}.{item} in region {self.region}", item=self.region, field=item
+            raise MissingPrice(
+                f"no price for {service}.{item} in region {self.region}",
+                region=self.region,
+                item=self.region,
+                field=item,
             ) from None
 
 
@@ -45,16 +59,21 @@ class PriceBook:
     regions: dict[str, RegionPrices]
     path: str
 
+    def has_region(self, name: str) -> bool:
+        return name in self.regions
+
+    def missing_region(self, name: str) -> str:
+        """Why ``name`` cannot be priced, and how to fill it."""
+        return (
+            f"no prices for region '{name}' (this price file covers: {', '.join(sorted(self.regions))}); "
+            "run with --refresh-prices --region <region> where AWS credentials exist, or pass --prices FILE"
+        )
+
     def region(self, name: str) -> RegionPrices:
         try:
             return self.regions[name]
         except KeyError:
-            raise TableforgeError(
-                f"no prices for region '{name}' (this price file covers: {', '.join(sorted(self.regions))}); "
-                "run with --refresh-prices --region <region> where AWS credentials exist, or pass --prices FILE",
-                file=self.path,
-                field="regions",
-            ) from None
+            raise MissingPrice(self.missing_region(name), region=name, file=self.path, field="regions") from None
 
 
 def _decimal(value: Any, *, path: str, item: str) -> Decimal:
@@ -103,9 +122,7 @@ def parse_price_book(data: dict[str, Any], *, path: str) -> PriceBook:
 def load_price_book(path: Path | str | None = None) -> PriceBook:
     file = Path(path) if path else DEFAULT_PRICES
     try:
-        data = json.loads(file.read_text())
-    except FileNotFoundError:
-        raise TableforgeError("price file not found", file=str(file)) from None
+        data = json.loads(read_utf8(file, str(file), what="price file"))
     except json.JSONDecodeError as error:
         raise TableforgeError(f"not valid JSON: {error}", file=str(file)) from None
     return parse_price_book(data, path=str(file))

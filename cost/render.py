@@ -43,7 +43,7 @@ def render_table(result: dict[str, Any]) -> str:
             if row["table"] in idle:
                 continue
             expected = f" (expected {dollars(row['monthly_usd_expected'])})" if "monthly_usd_expected" in row else ""
-            billing = "provisioned" if row["billing_mode"] == "provisioned" else "on-demand"
+            billing = {"provisioned": "provisioned", "on_demand": "on-demand"}.get(row["billing_mode"], "conditional")
             klass = ", Standard-IA" if row["table_class"] != "STANDARD" else ""
             lines.append(
                 f"  {row['table']:<{width}}  {amount(row):>17}{expected}  [{billing}{klass}] "
@@ -66,13 +66,26 @@ def render_table(result: dict[str, Any]) -> str:
             f"free tier, account-level ({free['stage']}, not subtracted above): {amount(free)}  "
             + ", ".join(f"{c['name']} {amount(c)}" for c in free["components"])
         )
-    lines.append(f"monitoring: {dollars(result['monitoring_monthly_usd'])}")
+    lines.append(f"monitoring: {amount(result, 'monitoring_monthly_usd')}")
     lines.append(f"total: {amount(result, 'total_monthly_usd')} per month (before the free tier)")
     lines.extend(_skipped_lines(result))
+    lines.extend(unpriced_lines(result))
     if result["assumptions"]:
         lines.append("assumptions:")
         lines.extend(f"  - {a}" for a in result["assumptions"])
     return "\n".join(lines)
+
+
+def unpriced_lines(result: dict[str, Any]) -> list[str]:
+    """What the estimate could not price, per table or monitoring group (not in the totals)."""
+    entries = result.get("unpriced") or []
+    if not entries:
+        return []
+    lines = ["not priced (left out of the totals above):"]
+    for entry in entries:
+        where = f"{entry['system']}/{entry['table']}" if entry.get("table") else f"{entry['system']} monitoring"
+        lines.append(f"  - {entry['stage']} {where}: {entry['what']} ({entry['reason']})")
+    return lines
 
 
 def _skipped_lines(result: dict[str, Any]) -> list[str]:
@@ -124,5 +137,8 @@ def render_markdown(result: dict[str, Any], *, top: int = 10) -> str:
     skipped = _skipped_lines(result)
     if skipped:
         lines += ["", skipped[0]]
+    unpriced = unpriced_lines(result)
+    if unpriced:
+        lines += ["", *unpriced]
     lines += ["", f"{len(result['assumptions'])} assumptions; run `python -m cost estimate` for details."]
     return "\n".join(lines)

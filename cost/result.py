@@ -86,6 +86,8 @@ class Estimate:
     #: (system, stage, cost) of every priced table.
     table_costs: list[tuple[str, str, Cost]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    #: What could not be priced (a region without prices): one entry per table part or monitoring group.
+    unpriced: list[dict[str, str | None]] = field(default_factory=list)
     no_charge: dict[str, int] = field(default_factory=dict)
     assumptions: dict[str, None] = field(default_factory=dict)
     #: (stage, region) -> free-tier quantities used.
@@ -100,6 +102,14 @@ class Estimate:
 
     def skip(self, stack: str, logical_id: str, kind: str, reason: str) -> None:
         self.skipped.append({"stack": stack, "logical_id": logical_id, "type": kind, "reason": reason})
+
+    def not_priced(
+        self, stack: str, logical_id: str | None, system: str, table: str | None, stage: str, **part: str
+    ) -> None:
+        """Name what could not be priced (``what``, ``region``, ``reason``); the rest of the estimate stands."""
+        self.unpriced.append(
+            {"stack": stack, "logical_id": logical_id, "system": system, "table": table, "stage": stage, **part}
+        )
 
     def no_charge_for(self, kind: str) -> None:
         self.no_charge[kind] = self.no_charge.get(kind, 0) + 1
@@ -127,6 +137,10 @@ def build_result(
     ordered = sorted(totals, key=lambda k: (*stage_key(k[1]), k[0]))
     stage_names = sorted({st for _, st in totals}, key=stage_key)
     estimate.assume("Totals are before the free tier, which is shown once per stage (one AWS account per stage).")
+    if estimate.unpriced:
+        estimate.assume(
+            "Totals leave out what is listed under unpriced (regions without prices): they are lower bounds there."
+        )
     return {
         "price_date": book.price_date,
         "price_source": book.source,
@@ -136,7 +150,7 @@ def build_result(
         "stage": None,
         "tables": sorted(estimate.tables, key=lambda t: (*stage_key(t["stage"]), t["system"], t["table"])),
         "monitoring": monitoring,
-        "monitoring_monthly_usd": usd(total(monitoring_costs.values()).min),
+        **money(total(monitoring_costs.values()), "monitoring_monthly_usd"),
         "totals": [{"system": s, "stage": st, **money(totals[(s, st)])} for s, st in ordered],
         "stage_totals": [
             {"stage": st, **money(total(c for (_, g), c in totals.items() if g == st))} for st in stage_names
@@ -144,6 +158,7 @@ def build_result(
         "free_tier": free_tier,
         **money(total(totals.values()), "total_monthly_usd"),
         "skipped": estimate.skipped,
+        "unpriced": estimate.unpriced,
         "no_charge": dict(sorted(estimate.no_charge.items())),
         "assumptions": list(estimate.assumptions),
     }

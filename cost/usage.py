@@ -25,8 +25,9 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator
 
+from cost.text import read_utf8
 from tableforge.catalog.render import Where, validate
-from tableforge.catalog.yamlload import load_yaml_unique
+from tableforge.catalog.yamlload import loads_yaml_unique
 from tableforge.errors import TableforgeError
 
 #: The default profiles, one per system: usage/<system>.yaml.
@@ -83,10 +84,15 @@ class TableUsage(IndexUsage):
     monthly_streams_read_request_units: Number = None
 
 
-class TopicUsage(_Usage):
-    """SNS topics: publishes (Infracost's aws_sns_topic key) and email deliveries."""
+class KeyUsage(_Usage):
+    """KMS keys: requests to the key a month (SNS and DynamoDB call it to encrypt and decrypt)."""
 
     monthly_requests: Number = None
+
+
+class TopicUsage(KeyUsage):
+    """SNS topics: publishes (Infracost's aws_sns_topic key) and email deliveries."""
+
     monthly_email_deliveries: Number = None
 
 
@@ -106,6 +112,7 @@ class UsageDocument(_Usage):
 INDEX_KEYS = tuple(IndexUsage.model_fields)
 TABLE_KEYS = tuple(TableUsage.model_fields)
 TOPIC_KEYS = tuple(TopicUsage.model_fields)
+KEY_KEYS = tuple(KeyUsage.model_fields)
 
 
 @dataclass(frozen=True)
@@ -155,7 +162,9 @@ def load_usage_file(path: Path | str, *, system: str | None = None) -> UsageFile
     file = Path(path)
     if not file.is_file():
         raise TableforgeError("usage file not found", file=str(file))
-    return parse_usage(load_yaml_unique(file, str(file), error=TableforgeError), path=str(file), system=system)
+    # Decoded here, so a byte that is not UTF-8 is an error line naming the file, not a traceback.
+    text = read_utf8(file, str(file), what="usage file")
+    return parse_usage(loads_yaml_unique(text, str(file), error=TableforgeError), path=str(file), system=system)
 
 
 def load_usage_dir(directory: Path | str | None = None) -> list[UsageFile]:

@@ -65,6 +65,7 @@ class OpsStack(Stack):
         tables: Mapping[str, TableSpec],
         config: StageConfig,
         budget_usd: float,
+        operations: Mapping[str, frozenset[str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -91,9 +92,9 @@ class OpsStack(Stack):
                 account=Aws.ACCOUNT_ID,
             )
         # One segment per table: its alarms and its dashboard graphs read the same metrics.
-        segments = table_segments(system=system, tables=tables, stage=config)
+        segments = table_segments(system=system, tables=tables, stage=config, operations=operations)
         self.alarms = TableAlarms(self, "Alarms", system=system, segments=segments, stage=config, topic_arn=topic_arn)
-        if segments:
+        if segments and config.monitoring.profile.dashboard:
             OpsDashboard(
                 self,
                 "Dashboard",
@@ -127,10 +128,17 @@ class OpsStack(Stack):
 
 
 def build_ops_stacks(
-    scope: Construct, *, system: str, tables: Mapping[str, TableSpec], config: StageConfig, budget_usd: float
+    scope: Construct,
+    *,
+    system: str,
+    tables: Mapping[str, TableSpec],
+    config: StageConfig,
+    budget_usd: float,
+    operations: Mapping[str, frozenset[str]],
 ) -> dict[int, OpsStack]:
     """One :class:`OpsStack` per data stack number of ``system`` (always shard 0), health and the
-    ``budget_usd`` monthly budget in shard 0."""
+    ``budget_usd`` monthly budget in shard 0. ``operations``: table -> the operations its
+    consumers are granted (:func:`tableforge.resolve.granted_operations`)."""
     by_stack: dict[int, dict[str, TableSpec]] = {0: {}}
     for name, spec in tables.items():
         by_stack.setdefault(spec.stack, {})[name] = spec
@@ -143,6 +151,7 @@ def build_ops_stacks(
             tables=group,
             config=config,
             budget_usd=budget_usd,
+            operations=operations,
         )
         for number, group in sorted(by_stack.items())
     }

@@ -11,6 +11,7 @@ from stacks.access_stack import AccessStack, access_stack_id, table_key_arns
 from stacks.data_stack import DataStack, data_stack_id
 from stacks.ops_stack import OpsStack, build_ops_stacks
 from tableforge.catalog import Catalog, TableSpec
+from tableforge.resolve import granted_operations
 from tableforge.stages import StageConfig
 
 
@@ -42,6 +43,8 @@ class TableforgeStage(Stage):
                 tables=catalog.tables(system),
                 config=config,
                 budget_usd=catalog.budget_usd(system, config.name),
+                # Errors and latency are watched on the operations the access matrix grants.
+                operations=granted_operations(catalog.consumers(system)),
             )
         #: system -> the roles of its consumers (issue 4), for systems that have any.
         self.access_stacks: dict[str, AccessStack] = {}

@@ -10,7 +10,7 @@ from cdk_constructs.monitoring import TableMetrics, table_alarms
 from cdk_constructs.nag_packs import attach_nag, prepare_app
 from stacks.stage import TableforgeStage
 from tableforge.catalog import Catalog, load_catalog, name_inputs
-from tableforge.resolve import check_names, resolve_table
+from tableforge.resolve import check_names, granted_operations, resolve_table
 from tableforge.settings import AppSettings
 from tableforge.stages import STAGES, StageConfig
 
@@ -35,7 +35,9 @@ def load_app_catalog(settings: AppSettings) -> Catalog:
 def _alarm_suffixes(catalog: Catalog, system: str, table: str, stage: StageConfig) -> Iterable[str]:
     spec = catalog.systems[system].tables[table]
     physical = resolve_table(system, table, stage, pitr=spec.pitr).physical_name
-    return [alarm.name for alarm in table_alarms(table=table, spec=spec, metrics=TableMetrics(physical), stage=stage)]
+    operations = granted_operations(catalog.consumers(system)).get(table, frozenset())
+    alarms = table_alarms(table=table, spec=spec, metrics=TableMetrics(physical), stage=stage, operations=operations)
+    return [alarm.name for alarm in alarms]
 
 
 def build_app(app: App, settings: AppSettings, catalog: Catalog) -> dict[str, TableforgeStage]:

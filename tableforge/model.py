@@ -389,7 +389,22 @@ def _index(raw: dict[str, Any], types: Mapping[str, str], *, table_type: str) ->
     )
 
 
+def _is_intrinsic(value: Any) -> bool:
+    """``{"Ref": ...}`` or ``{"Fn::...": ...}``: a value CloudFormation computes at deploy."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    key = str(next(iter(value)))
+    return key == "Ref" or key.startswith("Fn::")
+
+
+def _unknown_capacity(settings: Any) -> Capacity:
+    """Throughput settings that are an intrinsic: capacity unknown until deploy (never read as none)."""
+    return Capacity(Intrinsic(settings), Intrinsic(settings))
+
+
 def _read_settings(settings: Any) -> Capacity | None:
+    if _is_intrinsic(settings):
+        return _unknown_capacity(settings)
     if not isinstance(settings, dict) or not settings:
         return None
     if "ReadCapacityAutoScalingSettings" in settings:
@@ -400,6 +415,8 @@ def _read_settings(settings: Any) -> Capacity | None:
 
 
 def _write_settings(settings: Any) -> Capacity | None:
+    if _is_intrinsic(settings):
+        return _unknown_capacity(settings)
     if not isinstance(settings, dict) or not settings:
         return None
     if "WriteCapacityAutoScalingSettings" in settings:

@@ -10,7 +10,7 @@ or consumer, and the field.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +19,7 @@ from tableforge import naming
 from tableforge.errors import CatalogError
 
 if TYPE_CHECKING:  # stages imports the catalog package, which checks names through this module
+    from tableforge.catalog import ConsumerSpec
     from tableforge.stages import StageConfig
 
 
@@ -69,6 +70,23 @@ def resolve_table(system: str, table: str, stage: StageConfig, *, pitr: bool = T
         max_read_request_units=stage.on_demand_max_read_request_units,
         max_write_request_units=stage.on_demand_max_write_request_units,
     )
+
+
+def granted_operations(consumers: Mapping[str, ConsumerSpec]) -> dict[str, frozenset[str]]:
+    """Table -> the DynamoDB operations some consumer of the table is granted (the access matrix).
+
+    A grant's item actions, plus its index actions: CloudWatch publishes a query on a
+    GSI as the table's ``Query`` (SystemErrors and latency have no index dimension).
+    Tables no consumer is granted are absent.
+    """
+    operations: dict[str, set[str]] = {}
+    for consumer in consumers.values():
+        for grant in consumer.access:
+            used = operations.setdefault(grant.table, set())
+            used.update(grant.item_actions())
+            if grant.indexes:
+                used.update(grant.index_actions())
+    return {table: frozenset(ops) for table, ops in operations.items()}
 
 
 # --- every name, checked before synth ------------------------------------------------

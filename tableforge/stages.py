@@ -115,6 +115,39 @@ def _fits_one_alarm(operations: tuple[str, ...]) -> tuple[str, ...]:
 AlarmOperations = Annotated[tuple[str, ...], AfterValidator(_fits_one_alarm)]
 
 
+class MonitoringProfile(_Config):
+    """What a stage watches (issue 14): every alarm metric costs money, so each stage keeps what it needs.
+
+    Throttle alarms on every table are not optional: they are the cheapest signal
+    (one metric each) and the one a stage's on-demand cap or capacity trips first.
+    The defaults are prod's, which keeps what matters: throttles on every table
+    and GSI, errors and latency on the operations the access matrix grants,
+    utilization of provisioned capacity and replication latency. SystemErrors
+    and latency alarms only ever cover operations some consumer of the table is
+    granted (a table that is only queried and put gets no GetItem alarm).
+    README "Operations" has the table of what each stage watches.
+    """
+
+    #: Read/write throttle events on each GSI too (the table's own are always watched).
+    gsi_throttles: bool = True
+    #: SystemErrors of the granted operations (MonitoringConfig.system_error_operations).
+    system_errors: bool = True
+    #: Latency of the granted main operations (MonitoringConfig.latency_operations).
+    latency: bool = True
+    #: Consumed / provisioned capacity of provisioned tables and their GSIs.
+    utilization: bool = True
+    #: Consumed request units against the stage's on-demand maximums, where it sets them.
+    on_demand_caps: bool = True
+    #: ReplicationLatency per receiving region, where the stage has replica regions.
+    replication_latency: bool = True
+    #: The per-system dashboard ($3.00 a month each; the first 3 of up to 50 metrics per account are free).
+    dashboard: bool = True
+
+    @classmethod
+    def _where(cls, data: Any) -> Where:
+        return Where(item="monitoring profile")
+
+
 class MonitoringConfig(_Config):
     """Alarm thresholds and topic subscriptions of one stage (issue 3); budgets are in the catalog.
 
@@ -122,6 +155,8 @@ class MonitoringConfig(_Config):
     where it is declared, and README "Operations" lists them.
     """
 
+    #: What the stage watches; the default is prod's (see MonitoringProfile).
+    profile: MonitoringProfile = MonitoringProfile()
     #: Email/HTTPS endpoints of every system's alarm topic; the topic exists without any.
     subscriptions: tuple[Annotated[Subscription, AfterValidator(_endpoint_fits_protocol)], ...] = ()
     #: 000's "DynamoDB-HighReadThrottle": Sum of throttle events over 300 s above 0.
@@ -262,8 +297,18 @@ DEV = StageConfig(
     # A runaway loop in dev should throttle, not bill.
     on_demand_max_read_request_units=200,
     on_demand_max_write_request_units=100,
-    # Dev shares hosts with experiments: the latency alarm gets 000's whole 100 ms budget.
-    monitoring=MonitoringConfig(latency_threshold_ms=100),
+    # Dev watches throttles on its tables only: they fire when the cost guard above bites, and
+    # 4 tables' worth fits stackpro's $5 (002). No dashboard: $3 of a $5 budget.
+    monitoring=MonitoringConfig(
+        profile=MonitoringProfile(
+            gsi_throttles=False,
+            system_errors=False,
+            latency=False,
+            utilization=False,
+            on_demand_caps=False,
+            dashboard=False,
+        )
+    ),
 )
 
 STAGING = StageConfig(
@@ -277,6 +322,9 @@ STAGING = StageConfig(
     encryption="aws_managed",
     on_demand_max_read_request_units=1000,
     on_demand_max_write_request_units=500,
+    # Staging is where a release shows it got slower or hits the caps; SystemErrors are AWS-side
+    # 500s, watched in prod. No dashboard: the prod one shows the same graphs.
+    monitoring=MonitoringConfig(profile=MonitoringProfile(system_errors=False, dashboard=False)),
 )
 
 PROD = StageConfig(

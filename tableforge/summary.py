@@ -2,7 +2,8 @@
 
 It reads the templates, not the catalog, so it shows what `cdk deploy` would
 create: tables through the read model (tableforge/model.py), plus each group's
-alarm count (cdk_constructs/ops_summary.py) and monthly estimate (cost/summary_ext.py).
+alarm count (cdk_constructs/ops_summary.py), monthly estimate and budget
+(cost/summary_ext.py), with a warning for an estimate over its budget.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ class SystemStage:
     tables: list[TableRow] = field(default_factory=list)
     #: Extra "label: value" facts: the monthly estimate, the alarm count.
     extra: dict[str, str] = field(default_factory=dict)
+    #: Lines shown under the group's header: the budget beside the estimate.
+    lines: list[str] = field(default_factory=list)
+    #: Printed after every group: e.g. an estimate over its budget.
+    warnings: list[str] = field(default_factory=list)
 
 
 def _units(capacity: Capacity | None) -> str:
@@ -92,6 +97,7 @@ def render(groups: dict[tuple[str, str], SystemStage]) -> str:
         for label, value in group.extra.items():
             header += f", {label}: {value}"
         lines.append(header)
+        lines.extend(f"  {line}" for line in group.lines)
         width = max(len(r.table) for r in rows)
         for row in sorted(rows, key=lambda r: r.table):
             lines.append(
@@ -100,6 +106,7 @@ def render(groups: dict[tuple[str, str], SystemStage]) -> str:
             )
     total = sum(len(g.tables) for g in groups.values())
     lines.append(f"total: {total} tables in {len(groups)} system/stage groups")
+    lines.extend(w for key in sorted(groups, key=lambda k: (k[0], stage_order[k[1]])) for w in groups[key].warnings)
     return "\n".join(lines)
 
 

@@ -441,6 +441,18 @@ def test_capacity_given_by_a_ref_is_an_intrinsic() -> None:
     assert read is not None and read.min == Intrinsic({"Ref": "ReadUnits"})
 
 
+def test_throughput_settings_given_by_an_intrinsic_are_unknown_not_absent() -> None:
+    """A GlobalTable's write settings from a parameter are some capacity, not none (which prices as $0)."""
+    template = _provisioned_global_table()
+    props = template["Resources"]["Orders"]["Properties"]
+    props["WriteProvisionedThroughputSettings"] = {"Ref": "WriteSettings"}
+    props["Replicas"][0]["ReadProvisionedThroughputSettings"] = {"Fn::If": ["Big", {"ReadCapacityUnits": 9}, {}]}
+    table = _only(template)
+    assert table.write == Capacity(Intrinsic({"Ref": "WriteSettings"}), Intrinsic({"Ref": "WriteSettings"}))
+    read = table.replicas[0].read
+    assert read is not None and isinstance(read.min, Intrinsic) and "Fn::If" in read.min.value
+
+
 def test_ttl_disabled_has_no_ttl_attribute() -> None:
     resource = _classic("t", gsi=False)
     resource["Properties"]["TimeToLiveSpecification"] = {"AttributeName": "expires", "Enabled": False}

@@ -16,7 +16,12 @@ from tableforge.stages import StageConfig
 
 
 class OpsDashboard(Construct):
-    """A dashboard of throttles, latency, consumed capacity and errors, four graphs per table."""
+    """A dashboard of throttles, latency, consumed capacity and errors: a row per table, up to four graphs.
+
+    Built only where the stage's monitoring profile has ``dashboard`` (prod by default:
+    $3.00 a month each). Latency and errors show the operations the table's consumers are
+    granted; a graph with nothing to show is left out (see ``TableSegment.graphs``).
+    """
 
     def __init__(
         self,

@@ -3,7 +3,8 @@
 Each rule takes its metrics from the table's :class:`TableMetrics`, the same
 definitions the table's dashboard graphs use (``segment``).
 
-What each table gets (README "Operations" says the same for people):
+What a table can get, as the stage's ``MonitoringProfile`` selects (README
+"Operations" has which stage watches what):
 
 ===========================  ============================================  ============
 alarm                        metric                                        missing data
@@ -11,9 +12,9 @@ alarm                        metric                                        missi
 read-throttle (+ each GSI)   ReadThrottleEvents Sum                        notBreaching
 write-throttle (+ each GSI)  WriteThrottleEvents Sum                       notBreaching
 system-errors                SUM(FILL(METRICS(), 0)) of SystemErrors, one  notBreaching
-                             metric per operation (at most 10)
+                             metric per granted operation (at most 10)
 latency                      MAX(METRICS()) of SuccessfulRequestLatency    notBreaching
-                             pNN, one metric per main operation
+                             pNN, one metric per granted main operation
 read/write-utilization       100 * consumed per second / provisioned       missing
                              (provisioned only; table and each GSI)
 read/write-cap               Consumed*CapacityUnits Sum per minute vs a    notBreaching
@@ -35,7 +36,7 @@ reporting; it goes to INSUFFICIENT_DATA ("missing") instead of claiming health.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,20 +121,37 @@ def _index_name(index: str | None) -> str:
 # --- the alarm rules -------------------------------------------------------------------
 
 
-def table_alarms(*, table: str, spec: TableSpec, metrics: TableMetrics, stage: StageConfig) -> list[AlarmDef]:
-    """Every alarm one table calls for, by billing mode (see the module docstring)."""
+def watched_operations(wanted: Sequence[str], granted: Collection[str]) -> list[str]:
+    """The stage's ``wanted`` operations that some consumer is granted, in the stage's order."""
+    return [op for op in wanted if op in granted]
+
+
+def table_alarms(
+    *, table: str, spec: TableSpec, metrics: TableMetrics, stage: StageConfig, operations: Collection[str]
+) -> list[AlarmDef]:
+    """Every alarm one table calls for, by billing mode and the stage's profile (see the module docstring).
+
+    ``operations`` are the DynamoDB operations the access matrix grants on the table
+    (:func:`tableforge.resolve.granted_operations`): SystemErrors and latency alarms
+    cover those only, and a table nobody is granted gets neither.
+    """
     m = stage.monitoring
-    indexes = [None, *(gsi.name for gsi in spec.gsis)]
-    alarms = [
-        *(alarm for index in indexes for alarm in _throttle_alarms(table, metrics, index, m)),
-        _system_errors_alarm(table, metrics, m),
-        _latency_alarm(table, metrics, m),
-    ]
-    if spec.provisioned:
-        alarms += [alarm for index in indexes for alarm in _utilization_alarms(table, metrics, index, m)]
-    else:
+    watch = m.profile
+    indexes = [None, *(gsi.name for gsi in spec.gsis)] if watch.gsi_throttles else [None]
+    alarms = [alarm for index in indexes for alarm in _throttle_alarms(table, metrics, index, m)]
+    errors = watched_operations(m.system_error_operations, operations) if watch.system_errors else []
+    if errors:
+        alarms.append(_system_errors_alarm(table, metrics, errors, m))
+    latency = watched_operations(m.latency_operations, operations) if watch.latency else []
+    if latency:
+        alarms.append(_latency_alarm(table, metrics, latency, m))
+    if spec.provisioned and watch.utilization:
+        scopes = [None, *(gsi.name for gsi in spec.gsis)]
+        alarms += [alarm for index in scopes for alarm in _utilization_alarms(table, metrics, index, m)]
+    elif not spec.provisioned and watch.on_demand_caps:
         alarms += [_cap_alarm(table, metrics, unit, cap, m) for unit, cap in on_demand_caps(stage) if cap]
-    alarms += [_replication_alarm(table, metrics, region, m) for region in stage.replica_regions]
+    if watch.replication_latency:
+        alarms += [_replication_alarm(table, metrics, region, m) for region in stage.replica_regions]
     return alarms
 
 
@@ -160,16 +178,16 @@ def _throttle_alarms(table: str, metrics: TableMetrics, index: str | None, m: Mo
     return out
 
 
-def _system_errors_alarm(table: str, metrics: TableMetrics, m: MonitoringConfig) -> AlarmDef:
+def _system_errors_alarm(table: str, metrics: TableMetrics, operations: list[str], m: MonitoringConfig) -> AlarmDef:
     # SystemErrors has only TableName+Operation dimensions: sum the operations. One
     # metric per operation keeps the alarm within CloudWatch's 10-metric limit.
-    queries = [metrics.system_errors(op).query(f"m{i}", 300) for i, op in enumerate(m.system_error_operations, start=1)]
+    queries = [metrics.system_errors(op).query(f"m{i}", 300) for i, op in enumerate(operations, start=1)]
     expression = _expression("SUM(FILL(METRICS(), 0))", f"SystemErrors, {len(queries)} operations")
     return AlarmDef(
         construct_id="SystemErrors",
         name=f"{table}-system-errors",
         description=f"HTTP 500s on {metrics.physical} in {m.system_errors_evaluation_periods} consecutive 5-minute "
-        f"periods ({', '.join(m.system_error_operations)})",
+        f"periods ({', '.join(operations)})",
         props=_math(
             [expression, *queries], m.system_errors_evaluation_periods, m.system_errors_threshold, "notBreaching"
         ),
@@ -177,17 +195,14 @@ def _system_errors_alarm(table: str, metrics: TableMetrics, m: MonitoringConfig)
     )
 
 
-def _latency_alarm(table: str, metrics: TableMetrics, m: MonitoringConfig) -> AlarmDef:
-    queries = [
-        metrics.latency(op, m.latency_statistic).query(f"m{i}", 300)
-        for i, op in enumerate(m.latency_operations, start=1)
-    ]
-    operations = ", ".join(m.latency_operations)
-    expression = _expression("MAX(METRICS())", f"slowest {m.latency_statistic} of {operations}")
+def _latency_alarm(table: str, metrics: TableMetrics, operations: list[str], m: MonitoringConfig) -> AlarmDef:
+    queries = [metrics.latency(op, m.latency_statistic).query(f"m{i}", 300) for i, op in enumerate(operations, start=1)]
+    listed = ", ".join(operations)
+    expression = _expression("MAX(METRICS())", f"slowest {m.latency_statistic} of {listed}")
     return AlarmDef(
         construct_id="Latency",
         name=f"{table}-latency",
-        description=f"SuccessfulRequestLatency {m.latency_statistic} of {operations} on {metrics.physical} "
+        description=f"SuccessfulRequestLatency {m.latency_statistic} of {listed} on {metrics.physical} "
         f"above {m.latency_threshold_ms:g} ms for {m.latency_evaluation_periods} x 5 minutes",
         props=_math([expression, *queries], m.latency_evaluation_periods, m.latency_threshold_ms, "notBreaching"),
         metric_count=len(queries),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cdk_constructs.monitoring.metrics import TableMetrics
-from cdk_constructs.monitoring.rules import UNITS, AlarmDef, on_demand_caps, table_alarms
+from cdk_constructs.monitoring.rules import UNITS, AlarmDef, on_demand_caps, table_alarms, watched_operations
 from tableforge.catalog import TableSpec
 from tableforge.resolve import resolve_table
 from tableforge.stages import StageConfig
@@ -39,22 +39,37 @@ class TableSegment:
     spec: TableSpec
     stage: StageConfig
     metrics: TableMetrics
+    #: The operations the access matrix grants on the table (errors and latency cover only these).
+    operations: frozenset[str] = frozenset()
 
     def alarms(self) -> list[AlarmDef]:
         """Every alarm the table calls for (see :func:`~cdk_constructs.monitoring.rules.table_alarms`)."""
-        return table_alarms(table=self.table, spec=self.spec, metrics=self.metrics, stage=self.stage)
+        return table_alarms(
+            table=self.table, spec=self.spec, metrics=self.metrics, stage=self.stage, operations=self.operations
+        )
 
     def graphs(self) -> list[Graph]:
-        """Throttle events, latency, consumed capacity and system errors, left to right."""
+        """Throttle events, latency, consumed capacity and system errors, left to right.
+
+        Latency and errors show the granted operations, as the alarms do; a graph with
+        nothing to show (a table nobody is granted) is left out.
+        """
         m = self.stage.monitoring
-        latency = [self.metrics.latency(op, m.latency_statistic).graph_line(label=op) for op in m.latency_operations]
-        errors = [self.metrics.system_errors(op).graph_line(label=op) for op in m.system_error_operations]
-        return [
+        latency = [
+            self.metrics.latency(op, m.latency_statistic).graph_line(label=op)
+            for op in watched_operations(m.latency_operations, self.operations)
+        ]
+        errors = [
+            self.metrics.system_errors(op).graph_line(label=op)
+            for op in watched_operations(m.system_error_operations, self.operations)
+        ]
+        graphs = [
             Graph("throttle events", self._throttles(), {"stacked": False}),
             Graph(f"latency {m.latency_statistic} (ms)", latency, {}),
             self._capacity(),
             Graph("system errors", errors, {"stacked": True}),
         ]
+        return [graph for graph in graphs if graph.metrics]
 
     def _throttles(self) -> list[list[Any]]:
         lines = [self.metrics.throttle_events(unit).graph_line(label=unit.lower()) for unit in UNITS]
@@ -89,9 +104,21 @@ class TableSegment:
         return Graph("consumed capacity", lines, extra)
 
 
-def table_segments(*, system: str, tables: Mapping[str, TableSpec], stage: StageConfig) -> list[TableSegment]:
-    """One :class:`TableSegment` per table, in catalog order."""
+def table_segments(
+    *,
+    system: str,
+    tables: Mapping[str, TableSpec],
+    stage: StageConfig,
+    operations: Mapping[str, frozenset[str]],
+) -> list[TableSegment]:
+    """One :class:`TableSegment` per table, in catalog order; ``operations`` from the access matrix."""
     return [
-        TableSegment(table, spec, stage, TableMetrics(resolve_table(system, table, stage).physical_name))
+        TableSegment(
+            table,
+            spec,
+            stage,
+            TableMetrics(resolve_table(system, table, stage).physical_name),
+            operations.get(table, frozenset()),
+        )
         for table, spec in tables.items()
     ]

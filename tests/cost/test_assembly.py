@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal as D
 from typing import Any
 
@@ -84,32 +85,36 @@ def test_cli_on_the_assembly(synth: Any, fmt: str, capsys: pytest.CaptureFixture
     assert "staging" in capsys.readouterr().out
 
 
+def _monitoring_by_hand(templates: list[dict[str, Any]]) -> tuple[D, D]:
+    """PRICING.md: $0.10 per alarm metric (each MetricStat of a metric-math alarm, else 1), $0.50 per
+    composite, $3.00 per dashboard, $1.00 per KMS key (+$1.00 for each of the first two rotations),
+    and 2-4 alarms of Application Auto Scaling per target-tracking policy."""
+    metrics = composites = dashboards = keys = rotating = policies = 0
+    for template in templates:
+        for resource in template["Resources"].values():
+            props = resource.get("Properties", {})
+            if resource["Type"] == "AWS::CloudWatch::Alarm":
+                assert props.get("Period", 60) >= 60, "no high-resolution alarm in the app"
+                metrics += sum("MetricStat" in q for q in props.get("Metrics", [])) or 1
+            composites += resource["Type"] == "AWS::CloudWatch::CompositeAlarm"
+            dashboards += resource["Type"] == "AWS::CloudWatch::Dashboard"
+            keys += resource["Type"] == "AWS::KMS::Key"
+            rotating += resource["Type"] == "AWS::KMS::Key" and props.get("EnableKeyRotation") is True
+        # Every table here has one replica: one policy per target-tracking configuration.
+        policies += json.dumps(template).count('"TargetTrackingScalingPolicyConfiguration"')
+    low = metrics * D("0.10") + composites * D("0.50") + dashboards * D("3.00") + keys * D("1.00")
+    return low + policies * 2 * D("0.10"), low + policies * 4 * D("0.10") + rotating * 2 * D("1.00")
+
+
 def test_monitoring_line_matches_the_ops_resources(synth: Any) -> None:
-    """Count alarms, composites and dashboards in each Prod stack without tables, price them by hand."""
+    """Count each Prod system's alarm metrics, composites, dashboards, keys and scaling policies; price by hand."""
     result = estimate_assembly(synth.outdir, stage="prod")
     by_system = {m["system"]: m for m in result["monitoring"]}
-    counted = 0
-    for name, template in synth.templates.items():
-        if not name.startswith("Prod/"):
-            continue
-        types = [r["Type"] for r in template["Resources"].values()]
-        alarms = types.count("AWS::CloudWatch::Alarm")
-        composites = types.count("AWS::CloudWatch::CompositeAlarm")
-        dashboards = types.count("AWS::CloudWatch::Dashboard")
-        if not (alarms or composites or dashboards):
-            continue
-        high_res = sum(
-            1
-            for r in template["Resources"].values()
-            if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("Period", 60) < 60
-        )
-        hand = (alarms - high_res) * D("0.10") + high_res * D("0.30") + composites * D("0.50") + dashboards * D("3.00")
-        system = next(s for s in by_system if name.split("/")[1].lower().startswith(s))
-        entry = by_system[system]
-        assert name in entry["stacks"]
-        # SNS with no usage and plain budgets cost $0, so the line is the CloudWatch part.
-        assert D(entry["monthly_usd"]) == hand, (name, entry["components"])
-        counted += 1
-    if counted == 0:
-        pytest.skip("no monitoring stacks synthesized")
-    assert D(result["monitoring_monthly_usd"]) == sum(D(m["monthly_usd"]) for m in result["monitoring"])
+    assert set(by_system) == {"auxeira", "stackpro", "transcription"}
+    for system, entry in by_system.items():
+        templates = [t for s in synth.stacks if (s.system, s.stage_name) == (system, "prod") for t in [s.template]]
+        low, high = _monitoring_by_hand(templates)
+        # SNS with no usage and plain budgets cost $0.
+        assert (D(entry["monthly_usd_min"]), D(entry["monthly_usd_max"])) == (low, high), (system, entry)
+    low = sum(D(m["monthly_usd_min"]) for m in result["monitoring"])
+    assert D(result["monitoring_monthly_usd_min"]) == low

@@ -147,8 +147,13 @@ def test_provisioned_autoscaled_global_table_is_a_range_with_expected_value() ->
     assert cents(entry["monthly_usd_expected"]) == cents(expected)
     writes = component(entry, "writes")
     assert (cents(writes["monthly_usd_min"]), cents(writes["monthly_usd_max"])) == (D("2.37"), D("9.49"))
-    assert cents(result["total_monthly_usd_min"]) == cents(low)
-    assert cents(result["total_monthly_usd_max"]) == cents(high)
+    # Two target-tracking policies (the table's writes and by-score's): Application Auto Scaling creates
+    # 2 alarms each by the DynamoDB Developer Guide, 4 as DescribeScalingPolicies lists them, at $0.10.
+    scaling_low, scaling_high = 2 * 2 * D("0.10"), 2 * 4 * D("0.10")  # $0.40-$0.80, in the monitoring line
+    [monitoring] = result["monitoring"]
+    assert (D(monitoring["monthly_usd_min"]), D(monitoring["monthly_usd_max"])) == (scaling_low, scaling_high)
+    assert cents(result["total_monthly_usd_min"]) == cents(low + scaling_low) == D("4.07")
+    assert cents(result["total_monthly_usd_max"]) == cents(high + scaling_high) == D("15.85")
 
 
 def test_standard_ia_uses_ia_prices_and_says_they_are_unverified() -> None:
@@ -218,14 +223,42 @@ def test_replica_region_bills_replicated_writes_storage_and_pitr() -> None:
     assert entry["replica_regions"] == ["us-west-2"]
 
 
-def test_replica_in_a_region_without_prices_is_a_clear_error() -> None:
+def test_replica_in_a_region_without_prices_is_named_and_the_rest_is_priced() -> None:
+    """PRICING.md has us-east-1 only: a replica in eu-west-1 is unpriced, its table and the rest are not."""
     resources = {
-        "EventsTable": global_table("shop", "events", replicas=[{"Region": "us-east-1"}, {"Region": "eu-west-1"}])
+        "EventsTable": global_table("shop", "events", replicas=[{"Region": "us-east-1"}, {"Region": "eu-west-1"}]),
+        "OrdersTable": global_table("shop", "orders", pitr=False),
     }
-    with pytest.raises(TableforgeError, match="no prices for region 'eu-west-1'"):
-        run(resources)
+    usage = {
+        "shop/events": {"monthly_write_request_units": 2_000_000, "storage_gb": 10},
+        "shop/orders": {"storage_gb": 4},
+    }
+    result = run(resources, usage)
+    events = table_entry(result, "events")
+    home = 2 * D("0.625") + 10 * D("0.25") + 10 * D("0.20")  # writes 1.25 + storage 2.50 + PITR 2.00 = 5.75
+    assert D(events["monthly_usd"]) == home
+    assert [c["name"] for c in events["components"]] == ["reads", "writes", "storage", "pitr"]
+    [part] = events["unpriced"]
+    assert (part["what"], part["region"]) == ("replica eu-west-1", "eu-west-1")
+    assert "no prices for region 'eu-west-1'" in part["reason"] and "--refresh-prices" in part["reason"]
+    assert D(table_entry(result, "orders")["monthly_usd"]) == 4 * D("0.25")  # $1.00, untouched
+    assert D(result["total_monthly_usd"]) == home + 4 * D("0.25")  # $6.75, what can be priced
+    [named] = result["unpriced"]
+    assert (named["system"], named["table"], named["logical_id"]) == ("shop", "events", "EventsTable")
+    assert any("lower bounds" in a for a in result["assumptions"])
     with pytest.raises(TableforgeError, match="no prices for region 'ap-south-1'"):
         load_price_book().region("ap-south-1")
+
+
+def test_a_table_whose_own_region_has_no_prices_is_named_not_priced() -> None:
+    resources = {
+        "Far": global_table("shop", "far", replicas=[{"Region": "sa-east-1"}]),
+        "Near": global_table("shop", "near", pitr=False),
+    }
+    result = run(resources, {"shop/near": {"storage_gb": 2}})
+    assert [t["table"] for t in result["tables"]] == ["near"]
+    assert [(u["table"], u["what"], u["region"]) for u in result["unpriced"]] == [("far", "table", "sa-east-1")]
+    assert D(result["total_monthly_usd"]) == 2 * D("0.25")
 
 
 def test_table_alongside_global_table_and_unknown_types_are_skipped() -> None:
@@ -266,8 +299,8 @@ def test_monitoring_line_and_its_free_tier() -> None:
         {
             "FastAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Period": 10}},
             "Health": {"Type": "AWS::CloudWatch::CompositeAlarm", "Properties": {"AlarmRule": "ALARM(Alarm1)"}},
-            "Dash1": {"Type": "AWS::CloudWatch::Dashboard", "Properties": {}},
-            "Dash2": {"Type": "AWS::CloudWatch::Dashboard", "Properties": {}},
+            "Dash1": {"Type": "AWS::CloudWatch::Dashboard", "Properties": {"DashboardBody": '{"widgets": []}'}},
+            "Dash2": {"Type": "AWS::CloudWatch::Dashboard", "Properties": {"DashboardBody": '{"widgets": []}'}},
             "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
             "Plain": {"Type": "AWS::Budgets::Budget", "Properties": {"Budget": {"BudgetName": "plain"}}},
             "Guarded": {"Type": "AWS::Budgets::Budget", "Properties": {"Budget": {"BudgetName": "guarded"}}},
@@ -277,8 +310,8 @@ def test_monitoring_line_and_its_free_tier() -> None:
     result = run(resources, {"Topic": {"monthly_requests": 3_000_000, "monthly_email_deliveries": 200_000}})
     budget_days = H / 24  # 30.4166... budget-days a month
     expected = (
-        12 * D("0.10")  # standard alarms 1.20
-        + D("0.30")  # high-resolution (period < 60 s)
+        12 * D("0.10")  # 12 single-metric standard alarms: 1 alarm metric each, 1.20
+        + D("0.30")  # one high-resolution alarm metric (period < 60 s)
         + D("0.50")  # composite
         + 2 * D("3.00")  # dashboards 6.00
         + 3 * D("0.50")
@@ -289,10 +322,9 @@ def test_monitoring_line_and_its_free_tier() -> None:
     assert len(result["monitoring"]) == 1
     assert cents(result["total_monthly_usd"]) == cents(expected)
     free = result["free_tier"][0]
-    free_expected = -(
-        10 * D("0.10") + 2 * D("3.00") + 1 * D("0.50") + budget_days * D("0.10")
-    )  # -(1 + 6 + 0.5 + 3.0417)
-    assert cents(free["monthly_usd"]) == cents(free_expected) == D("-10.54")
+    # 10 of the 12 standard single-metric alarm metrics, both (empty) dashboards, 1 M publishes, 30.4 budget-days.
+    free_expected = -(10 * D("0.10") + 2 * D("3.00") + 1 * D("0.50") + budget_days * D("0.10"))
+    assert cents(free["monthly_usd"]) == cents(free_expected) == D("-10.54")  # -(1 + 6 + 0.5 + 3.0417)
 
 
 def test_seed_000_usage_table_at_current_prices() -> None:

@@ -146,16 +146,42 @@ def test_usage_file_that_is_not_a_mapping(tmp_path: Path) -> None:
     assert str(caught.value) == f"{path}: expected a mapping with version and resource_usage, got a list"
 
 
-def test_cli_unknown_region_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["estimate", "--template", str(_template(tmp_path)), "--region", "us-east-1"]) == 0
-    capsys.readouterr()
+def test_cli_region_without_prices_is_named_not_fatal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     template = _write(
         tmp_path,
         "T.template.json",
         json.dumps({"Resources": {"OrdersTable": global_table("shop", "orders", replicas=[{"Region": "sa-east-1"}])}}),
     )
-    assert main(["estimate", "--template", str(template)]) == 2
+    assert main(["estimate", "--template", str(template)]) == 0
+    out = capsys.readouterr().out
+    assert "not priced (left out of the totals above):" in out
+    assert "shop/orders: table (no prices for region 'sa-east-1'" in out
+    # A --region without prices prices nothing at all: that is bad input.
+    assert main(["estimate", "--template", str(_template(tmp_path)), "--region", "sa-east-1"]) == 2
     assert "no prices for region 'sa-east-1'" in capsys.readouterr().err
+
+
+def test_usage_file_that_is_not_utf8_is_one_error_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    usage = tmp_path / "latin1.yaml"
+    usage.write_bytes(b"version: 1\nresource_usage:\n  shop/orders: {storage_gb: 1}  # caf\xe9\n")
+    assert main(["estimate", "--template", str(_template(tmp_path)), "--usage", str(usage)]) == 2
+    err = capsys.readouterr().err
+    # 0xe9 is byte 43 of line 3 ("  shop/orders: {storage_gb: 1}  # caf" is 37 characters, +1).
+    assert err.splitlines() == [
+        f"error: {usage}: not UTF-8 text: byte 0xe9 at line 3, column 38 (invalid continuation byte); "
+        "save the file as UTF-8"
+    ]
+
+
+def test_template_and_price_files_that_are_not_utf8_are_errors(tmp_path: Path) -> None:
+    from cost.estimate import template_stack
+
+    bad = tmp_path / "T.template.json"
+    bad.write_bytes(b'{"Resources": {}, "Description": "\xff"}')
+    with pytest.raises(TableforgeError, match="not UTF-8 text: byte 0xff at line 1, column 35"):
+        template_stack(bad)
+    with pytest.raises(TableforgeError, match="not UTF-8 text"):
+        load_price_book(bad)
 
 
 # --- --refresh-prices ----------------------------------------------------------------------

@@ -90,27 +90,67 @@ def test_classic_table_gsis_from_provisioned_throughput_and_an_index_scalable_ta
     assert cents(component(entry, "gsi by-b")["monthly_usd"]) == cents(by_b) == D("0.57")
     assert (cents(entry["monthly_usd_min"]), cents(entry["monthly_usd_max"])) == (cents(low), cents(high))
     assert cents(entry["monthly_usd_expected"]) == cents(expected)
-    # Free tier: 10 + 3 + 1 RCU, 5 + 2 (the minimum) + 1 WCU and 2 GB, all inside 25/25/25.
-    free = -(2 * D("0.25") + 14 * H * D("0.00013") + 8 * H * D("0.00065"))  # -(0.50 + 1.3286 + 3.796)
-    assert cents(result["free_tier"][0]["monthly_usd"]) == cents(free) == D("-5.62")
+    # One target-tracking policy (by-a's writes): Application Auto Scaling adds 2-4 standard alarms.
+    [monitoring] = result["monitoring"]
+    assert (D(monitoring["monthly_usd_min"]), D(monitoring["monthly_usd_max"])) == (2 * D("0.10"), 4 * D("0.10"))
+    # Free tier: 10 + 3 + 1 RCU, 5 + 2 (the minimum) + 1 WCU and 2 GB, all inside 25/25/25; and those
+    # 2 alarm metrics (single-metric standard alarms) inside the 10 free ones.
+    free = -(2 * D("0.25") + 14 * H * D("0.00013") + 8 * H * D("0.00065") + 2 * D("0.10"))
+    assert cents(result["free_tier"][0]["monthly_usd"]) == cents(free) == D("-5.82")  # -(0.50+1.3286+3.796+0.20)
 
 
-def test_fn_if_billing_mode_is_skipped_with_the_reason() -> None:
-    """On-demand or provisioned is unknown until deploy: the table is skipped, not priced as either."""
+def test_fn_if_billing_mode_is_a_range_over_both_branches() -> None:
+    """On-demand or provisioned is decided at deploy: priced both ways, cheapest to dearest, never $0."""
     resources = {
         "Ledger": classic_table(
             "shop",
             "ledger",
             BillingMode={"Fn::If": ["IsProd", "PROVISIONED", "PAY_PER_REQUEST"]},
-            ProvisionedThroughput={"ReadCapacityUnits": 10, "WriteCapacityUnits": 5},
+            ProvisionedThroughput={
+                "Fn::If": ["IsProd", {"ReadCapacityUnits": 10, "WriteCapacityUnits": 5}, {"Ref": "AWS::NoValue"}]
+            },
         )
     }
-    result = run(resources, {"Ledger": {"storage_gb": 2}})
+    usage = {
+        "Ledger": {"storage_gb": 2, "monthly_read_request_units": 4_000_000, "monthly_write_request_units": 1_000_000}
+    }
+    result = run(resources, usage)
+    entry = table_entry(result, "ledger")
+    provisioned = 10 * H * D("0.00013") + 5 * H * D("0.00065") + 2 * D("0.25")  # 0.949 + 2.3725 + 0.50 = 3.8215
+    on_demand = 4 * D("0.125") + 1 * D("0.625") + 2 * D("0.25")  # 0.50 + 0.625 + 0.50 = 1.625
+    assert (D(entry["monthly_usd_min"]), D(entry["monthly_usd_max"])) == (on_demand, provisioned)
+    assert entry["billing_mode"] == "conditional"
+    assert [(b["conditions"], b["billing_mode"]) for b in entry["branches"]] == [
+        ({"IsProd": True}, "provisioned"),
+        ({"IsProd": False}, "on_demand"),
+    ]
+    assert "[IsProd=false] writes" in [c["name"] for c in entry["components"]]
+    assert (D(result["total_monthly_usd_min"]), D(result["total_monthly_usd_max"])) == (on_demand, provisioned)
+    assert result["skipped"] == []
+    # Free tier: only what both branches use for sure (2 GB; the on-demand branch has no RCU/WCU).
+    assert D(result["free_tier"][0]["monthly_usd"]) == -2 * D("0.25")
+
+
+def test_a_branch_that_cannot_be_priced_leaves_the_table_unpriced_not_free() -> None:
+    """PROVISIONED with write settings from a parameter: unknown, so skipped with the reason (never $0)."""
+    resources = {
+        "ScoresTable": global_table(
+            "game",
+            "scores",
+            billing={"Fn::If": ["Big", "PROVISIONED", "PAY_PER_REQUEST"]},
+            replicas=[{"Region": "us-east-1", "ReadProvisionedThroughputSettings": {"ReadCapacityUnits": 4}}],
+            WriteProvisionedThroughputSettings={"Ref": "WriteSettings"},
+        ),
+        "FixedTable": global_table(
+            "game", "fixed", billing="PROVISIONED", pitr=False, WriteProvisionedThroughputSettings={"Ref": "W"}
+        ),
+    }
+    result = run(resources)
     assert result["tables"] == []
-    [skipped] = result["skipped"]
-    assert (skipped["logical_id"], skipped["type"]) == ("Ledger", "AWS::DynamoDB::Table")
-    assert "BillingMode" in skipped["reason"] and "Fn::If" in skipped["reason"]
-    assert result["total_monthly_usd"] == "0.0000"
+    reasons = {s["logical_id"]: s["reason"] for s in result["skipped"]}
+    assert reasons["ScoresTable"].startswith("with Big=true: write capacity is not a literal number")
+    assert "WriteSettings" in reasons["ScoresTable"]
+    assert "write capacity is not a literal number" in reasons["FixedTable"]
 
 
 def test_intrinsic_scalable_target_capacity_skips_only_that_table() -> None:
@@ -192,6 +232,40 @@ def test_provisioned_replica_takes_the_first_replicas_reads_and_bills_replicated
         == (D("14.50"), D("28.74"))
     )
     assert entry["replica_regions"] == ["us-west-2"]
+
+
+def test_a_replicas_expected_write_cost_follows_the_primarys_expected_capacity() -> None:
+    """The primary's consumed writes are replayed in every replica: autoscaling holds the same WCU there."""
+    write = {
+        "WriteCapacityAutoScalingSettings": {
+            "MinCapacity": 5,
+            "MaxCapacity": 20,
+            "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70},
+        }
+    }
+    resources = {
+        "ScoresTable": global_table(
+            "game",
+            "scores",
+            billing="PROVISIONED",
+            pitr=False,
+            replicas=[
+                {"Region": "us-east-1", "ReadProvisionedThroughputSettings": {"ReadCapacityUnits": 4}},
+                {"Region": "us-west-2"},
+            ],
+            WriteProvisionedThroughputSettings=write,
+        )
+    }
+    # 7 WCU consumed on average; at a 70% target autoscaling holds 10 WCU, in both regions.
+    usage = {"game/scores": {"monthly_write_request_units": 7 * 730 * 3600}}
+    entry = table_entry(run(resources, usage, book=_book_with_us_west_2()), "scores")
+    reads = 4 * H * D("0.00013")  # 0.3796 in each region
+    held = 10 * H * D("0.00065")  # 4.745: WCU at home, replicated WCU in us-west-2 (same price)
+    replica = component(entry, "replica us-west-2")
+    assert D(replica["monthly_usd_expected"]) == held + reads == D("5.1246")
+    assert D(entry["monthly_usd_expected"]) == 2 * (held + reads) == D("10.2492")
+    # Without the fix the replica's expected cost was its minimum, 5 WCU: 2.3725 + 0.3796.
+    assert D(replica["monthly_usd_min"]) == 5 * H * D("0.00065") + reads
 
 
 def test_kinesis_streaming_on_a_classic_table_is_named_in_assumptions() -> None:

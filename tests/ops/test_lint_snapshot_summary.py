@@ -52,11 +52,11 @@ def test_ops_stack_snapshot(synth: Synthesized, stack: str, snapshot) -> None:  
 
 def test_synth_summary_counts_alarms_per_system_and_stage(synth: Synthesized) -> None:
     groups = summarize(read_assembly(synth.outdir))
-    # stackpro dev: 4 tables x (2 throttle + system errors + latency + 2 cap) alarms, billed per
-    # metric: 2 + 8 operations + 4 operations + 2 = 16 per table.
-    assert groups[("stackpro", "dev")].extra["alarms"] == "24 (+1 composite, 64 alarm metrics)"
-    # prod has no caps: 4 alarms and 14 metrics per table.
-    assert groups[("stackpro", "prod")].extra["alarms"] == "16 (+1 composite, 56 alarm metrics)"
-    # auxeira dev: 224 alarms (see test_alarm_counts_by_hand) and 3 health parts + health.
-    assert groups[("auxeira", "dev")].extra["alarms"].startswith("224 (+4 composite, ")
+    # stackpro dev watches throttles only: 4 tables x 2 alarms, one metric each.
+    assert groups[("stackpro", "dev")].extra["alarms"] == "8 (+1 composite, 8 alarm metrics)"
+    # prod: per table 2 throttles + SystemErrors of the 7 operations express-api is granted
+    # (read-write, no Scan) + latency of the 4 main ones: 4 alarms and 13 metrics per table.
+    assert groups[("stackpro", "prod")].extra["alarms"] == "16 (+1 composite, 52 alarm metrics)"
+    # auxeira staging: 195 alarms (see test_alarm_counts_by_hand) and 2 health parts + health.
+    assert groups[("auxeira", "staging")].extra["alarms"].startswith("195 (+3 composite, ")
     assert all("alarms" in group.extra for group in groups.values())

@@ -16,14 +16,24 @@ from aws_cdk.assertions import Match, Template
 from stacks.ops_stack import OpsStack, build_ops_stacks
 from tableforge.catalog import TableSpec
 from tableforge.errors import StageError
-from tableforge.stages import PROD, MonitoringConfig, StageConfig, Subscription
+from tableforge.stages import PROD, SEED_OPERATIONS, MonitoringConfig, MonitoringProfile, StageConfig, Subscription
 from tests.conftest import TEST_ACCOUNT, TEST_REGION, Synthesized
 
 
-def build(config: StageConfig, tables: dict[str, TableSpec], budget_usd: float = 25) -> dict[int, OpsStack]:
+def build(
+    config: StageConfig,
+    tables: dict[str, TableSpec],
+    budget_usd: float = 25,
+    operations: dict[str, frozenset[str]] | None = None,
+) -> dict[int, OpsStack]:
+    """transcription's ops stacks; by default every table is granted every seed operation."""
     app = App()
     stage = Stage(app, "Test", env=Environment(account=TEST_ACCOUNT, region=TEST_REGION))
-    return build_ops_stacks(stage, system="transcription", tables=tables, config=config, budget_usd=budget_usd)
+    if operations is None:
+        operations = {table: frozenset(SEED_OPERATIONS) for table in tables}
+    return build_ops_stacks(
+        stage, system="transcription", tables=tables, config=config, budget_usd=budget_usd, operations=operations
+    )
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +67,38 @@ def test_changing_thresholds_in_the_stage_config_changes_the_template(tables: di
     assert (errors["EvaluationPeriods"], errors["DatapointsToAlarm"]) == (6, 6)
     # Only what was changed changed.
     assert alarm(after, "transcription-prod-usage-latency")["EvaluationPeriods"] == 3
+
+
+def test_the_stage_profile_decides_what_is_watched(tables: dict[str, TableSpec]) -> None:
+    quiet = PROD.with_changes(
+        monitoring=PROD.monitoring.with_changes(
+            profile=MonitoringProfile(gsi_throttles=False, system_errors=False, dashboard=False)
+        )
+    )
+    template = Template.from_stack(build(quiet, tables)[0])
+    names = {r["Properties"]["AlarmName"] for r in template.find_resources("AWS::CloudWatch::Alarm").values()}
+    # 3 tables: 2 throttles and a latency alarm each; no GSI throttles, no SystemErrors.
+    assert names == {
+        f"transcription-prod-{t}-{kind}" for t in tables for kind in ("read-throttle", "write-throttle", "latency")
+    }
+    template.resource_count_is("AWS::CloudWatch::Dashboard", 0)
+    # Every alarm kept still notifies the topic.
+    for alarm in template.find_resources("AWS::CloudWatch::Alarm").values():
+        assert alarm["Properties"]["AlarmActions"] and alarm["Properties"]["OKActions"]
+
+
+def test_a_table_nobody_is_granted_gets_no_errors_or_latency_alarm(tables: dict[str, TableSpec]) -> None:
+    template = Template.from_stack(build(PROD, tables, operations={"users": frozenset({"GetItem"})})[0])
+    names = {r["Properties"]["AlarmName"] for r in template.find_resources("AWS::CloudWatch::Alarm").values()}
+    assert {n for n in names if n.endswith(("-system-errors", "-latency"))} == {
+        "transcription-prod-users-system-errors",
+        "transcription-prod-users-latency",
+    }
+    # The dashboard leaves out graphs with nothing to show: usage and transactions have throttles
+    # and capacity only.
+    [dashboard] = template.find_resources("AWS::CloudWatch::Dashboard").values()
+    body = dashboard["Properties"]["DashboardBody"]["Fn::Sub"]
+    assert '"usage: system errors"' not in body and '"users: system errors"' in body
 
 
 def test_budget_amount_reaches_the_template(tables: dict[str, TableSpec]) -> None:
