@@ -123,6 +123,77 @@ class Billing(_Model):
     write_max: Annotated[int, Field(ge=1)] | None = None
 
 
+# --- live tables a catalog table takes over (issue 12: `tableforge adopt`) ---------------
+
+#: A key mapping placeholder, ``{attribute}`` of the live item.
+_KEY_MAP_PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+
+
+class LiveTable(_Model):
+    """A table that already runs and that this catalog table takes over.
+
+    Metadata for ``tableforge adopt`` only: nothing is synthesized from it.
+    """
+
+    #: The live table's physical name, as the seed gives it; null when the seed says
+    #: the table is live but not what it is called (the plan then says so).
+    name: str | None
+    #: Who manages it today: nobody (a script, the console), or another CloudFormation
+    #: stack: Amplify's, the Serverless Framework's, or any other.
+    owner: Literal["none", "amplify", "serverless", "cloudformation"] = "none"
+    #: The owning stack's name, when known (its ``aws:cloudformation:stack-name`` tag).
+    owner_stack: str | None = None
+    #: New key values built from the live item's attributes, in the ``pattern`` syntax:
+    #: ``{PK: "USER#{user_id}", SK: PROFILE}``. Empty: items keep their keys.
+    key_map: dict[str, str] = {}
+    source: Annotated[list[Source], Field(min_length=1)]
+
+
+def key_map_placeholders(template: str) -> list[str]:
+    """The live attributes a key mapping value reads; ValueError when it cannot be parsed."""
+    if not template:
+        raise ValueError("a key mapping value cannot be empty")
+    if "|" in template:
+        raise ValueError("a key mapping builds one value; '|' alternatives belong in key patterns")
+    names = [match.group(1) for match in _KEY_MAP_PLACEHOLDER_RE.finditer(template)]
+    rest = _KEY_MAP_PLACEHOLDER_RE.sub("", template)
+    if "{" in rest or "}" in rest:
+        raise ValueError(f"unbalanced '{{' or '}}' in '{template}'; a placeholder is {{attribute}}")
+    if any(not name.strip() for name in names):
+        raise ValueError(f"empty placeholder '{{}}' in '{template}'; name the live attribute")
+    return names
+
+
+def _check_live(spec: TableSpec, fail: typing.Callable[..., typing.NoReturn]) -> None:
+    from tableforge.stages import STAGES  # here, so this block stays one piece
+
+    keys = [k.name for k in spec.key_attributes()]
+    for stage, entries in spec.live.items():
+        if stage not in STAGES:
+            fail(f"unknown stage '{stage}'; known stages: {', '.join(STAGES)}", f"live.{stage}")
+        seen: set[str] = set()
+        for index, entry in enumerate(entries):
+            where = f"live.{stage}[{index}]"
+            if entry.name is not None and not DYNAMODB_NAME_RE.match(entry.name):
+                fail("table names are 3-255 characters of letters, digits, '_', '-' or '.'", f"{where}.name")
+            if entry.name is not None and entry.name in seen:
+                fail(f"live table '{entry.name}' is listed twice for stage '{stage}'", f"{where}.name")
+            seen.add(entry.name or "")
+            if entry.owner_stack is not None and entry.owner == "none":
+                fail("owner_stack needs an owner (amplify, serverless or cloudformation)", f"{where}.owner_stack")
+            for target, template in entry.key_map.items():
+                if target not in keys:
+                    fail(
+                        f"'{target}' is not a key of the table (its keys: {', '.join(keys)}); "
+                        "a key mapping sets key attributes only",
+                        f"{where}.key_map.{target}",
+                    )
+                try:
+                    key_map_placeholders(template)
+                except ValueError as exc:
+                    fail(str(exc), f"{where}.key_map.{target}")
+
+
 class TableSpec(_Model):
     description: Annotated[str, Field(min_length=1)]
     source: Annotated[list[Source], Field(min_length=1)]
@@ -141,6 +212,8 @@ class TableSpec(_Model):
     stack: Annotated[int, Field(ge=0)] = 0
     #: Synthesize this table only when the context flag is true.
     enabled_by: Literal["marketplace_enabled"] | None = None
+    #: Stage -> the live tables this table takes over, in order (import first).
+    live: dict[str, list[LiveTable]] = {}
 
     def key_attributes(self) -> list[KeyAttribute]:
         return [k for k in (self.partition_key, self.sort_key) if k is not None]
@@ -438,6 +511,7 @@ def _check_rules(catalog: SystemCatalog, display: str) -> None:
                 "ttl",
             )
         _check_attribute_types(spec, fail)
+        _check_live(spec, fail)
         per_stack.setdefault(spec.stack, []).append(name)
     for stack, names in per_stack.items():
         if len(names) > MAX_TABLES_PER_STACK:
