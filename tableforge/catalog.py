@@ -189,9 +189,14 @@ def _check_live(spec: TableSpec, fail: typing.Callable[..., typing.NoReturn]) ->
                         f"{where}.key_map.{target}",
                     )
                 try:
-                    key_map_placeholders(template)
+                    placeholders = key_map_placeholders(template)
                 except ValueError as exc:
                     fail(str(exc), f"{where}.key_map.{target}")
+                if spec.attribute_types()[target] != "S" and template != f"{{{''.join(placeholders)}}}":
+                    fail(
+                        f"'{target}' is not a string key: its value is copied from one attribute, '{{attribute}}'",
+                        f"{where}.key_map.{target}",
+                    )
 
 
 class TableSpec(_Model):
