@@ -42,7 +42,8 @@ def build_plan(
         for model in stack.table_models():
             rows.extend(_table_rows(client, catalog, stack, model, stage, int(large_table_gb * 1e9)))
     plan = Plan(stage=stage, rows=rows, resource_mapping=_resource_mapping(rows))
-    plan.steps = build_steps(plan, stacks=data, mapping_dir=mapping_dir, endpoint_url=endpoint_url)
+    stage_stacks = [s for s in stacks if s.stage_name == stage]
+    plan.steps = build_steps(plan, stacks=stage_stacks, mapping_dir=mapping_dir, endpoint_url=endpoint_url)
     return plan
 
 

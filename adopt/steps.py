@@ -28,6 +28,8 @@ def gsi_rounds(rows: list[Row]) -> int:
 
 
 def build_steps(plan: Plan, *, stacks: list[StackTemplate], mapping_dir: str, endpoint_url: str | None) -> list[str]:
+    """``stacks``: every stack of the stage, in assembly order."""
+    data = [s for s in stacks if s.kind == "data"]
     steps: list[str] = []
     for row in plan.rows:
         if row.action == BLOCKED:
@@ -38,16 +40,27 @@ def build_steps(plan: Plan, *, stacks: list[StackTemplate], mapping_dir: str, en
     for row in plan.rows:
         if row.large and row.live and row.model:
             steps.extend(large.commands(row, merge=_has_import(plan, row)))
-    steps.extend(_deploys(plan, stacks, mapping_dir))
+    steps.extend(_deploys(plan, data, mapping_dir))
     steps.extend(_migrations(plan, endpoint_url))
-    construct = stacks[0].stage or plan.stage
-    steps.append(f"npx cdk deploy '{construct}/*'   # the ops and access stacks (alarms, budgets, roles)")
+    steps.extend(_others(plan, stacks))
     if any(r.action == MIGRATE or r.then == MIGRATE for r in plan.rows):
         steps.append(
             "# cut over each migrated table (README runbook: dual writes or a short write freeze), "
             "then run its migrate again: it must report written 0"
         )
     return steps
+
+
+def _others(plan: Plan, stacks: list[StackTemplate]) -> list[str]:
+    """The ops and access stacks of the systems whose data stacks could be deployed."""
+    ready: list[str] = []
+    waiting: list[str] = []
+    for system in dict.fromkeys(s.system for s in stacks if s.kind == "data"):
+        rows = [r for r in plan.rows if r.system == system]
+        paths = [s.construct_path for s in stacks if s.system == system and s.kind in ("ops", "access")]
+        (ready if deployable(rows) else waiting).extend(paths)
+    out = [f"npx cdk deploy {' '.join(ready)}   # ops and access: alarms, budgets, roles"] if ready else []
+    return out + ([f"# later, with their data stacks: {' '.join(waiting)}"] if waiting else [])
 
 
 def _has_import(plan: Plan, row: Row) -> bool:
@@ -88,7 +101,8 @@ def _deploys(plan: Plan, stacks: list[StackTemplate], mapping_dir: str) -> list[
                 f"{PROG} plan --stage {plan.stage} --mapping-out {mapping_dir}   # the mapping files and templates below"
             )
             first = False
-        out.extend(_import_deploys(path, f"{mapping_dir}/{slug(path)}", gsi_rounds(imports)))
+        tables = [r.physical_name for r in imports if r.model and r.live and new_gsis(r.model, r.live)]
+        out.extend(_import_deploys(path, f"{mapping_dir}/{slug(path)}", gsi_rounds(imports), tables))
     return out
 
 
@@ -98,21 +112,31 @@ def deployable(rows: list[Row]) -> bool:
     return not any(r.action == BLOCKED or (r.action == EXTERNAL and r.live_name is None) for r in rows)
 
 
-def _import_deploys(path: str, base: str, rounds: int) -> list[str]:
+def _import_deploys(path: str, base: str, rounds: int, tables: list[str]) -> list[str]:
     out = [
         f"npx cdk import --app {base}.import {path} --resource-mapping {base}.json"
         "   # only the imported tables, described as they are live"
     ]
     for number in range(1, rounds + 1):
-        note = (
-            "every change but new GSIs, and the stack's other resources"
-            if number == 1
-            else (f"GSI {number - 1} of each imported table; wait until the previous GSIs are ACTIVE")
-        )
+        note = "every change but new GSIs, and the stack's other resources"
+        if number > 1:
+            note = f"GSI {number - 1} of each imported table"
         out.append(f"npx cdk deploy --app {base}.deploy-{number} {path}   # {note}")
-    last = "the last GSIs; wait until the previous ones are ACTIVE" if rounds else "every change of the imported tables"
+        out.extend(_wait(tables, number))
+    last = "the last GSIs" if rounds else "every change of the imported tables"
     out.append(f"npx cdk deploy {path}   # the app itself: {last}")
+    out.extend(_wait(tables, rounds + 1))
     return out
+
+
+def _wait(tables: list[str], deploy: int) -> list[str]:
+    """After a deploy that created GSIs (2 and later): check they are ACTIVE before the next one."""
+    if deploy < 2:
+        return []
+    query = "--query 'Table.GlobalSecondaryIndexes[].[IndexName,IndexStatus]' --output text"
+    return [
+        f"aws dynamodb describe-table --table-name {name} {query}   # until every index is ACTIVE" for name in tables
+    ]
 
 
 def _migrations(plan: Plan, endpoint_url: str | None) -> list[str]:
