@@ -25,7 +25,6 @@ from adopt.verify import Verifier
 from seed.cli import main as seed_main
 from tests.adopt import world
 from tests.adopt.conftest import ROOT, Space, new_space
-from tests.seed.conftest import ddb_endpoint  # noqa: F401  (a fixture)
 
 CATALOG = str(ROOT / "catalog")
 _des = TypeDeserializer().deserialize
@@ -62,7 +61,7 @@ def migrate(space: Space, table: str, source: str, *extra: str, expect: int | No
 
 
 @pytest.fixture(scope="module")
-def users_world(ddb_endpoint: str, synth: Any) -> Iterator[Space]:  # noqa: F811
+def users_world(ddb_endpoint: str, synth: Any) -> Iterator[Space]:
     """The part of the as-found world the users merge touches: 001's auxeira-users-prod
     (11 records) and 000's auxeira-users."""
     space = new_space(ddb_endpoint, Path(synth.outdir))
@@ -235,7 +234,7 @@ import sys, time
 import seed.sync
 original = seed.sync.Loader._write_batch
 def slow(self, *args, **kwargs):
-    time.sleep(0.05)
+    time.sleep(0.03)
     return original(self, *args, **kwargs)
 seed.sync.Loader._write_batch = slow
 from adopt.__main__ import main

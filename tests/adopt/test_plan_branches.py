@@ -220,3 +220,40 @@ def test_plan_is_built_without_the_cli(space: Space, synth: Any) -> None:
     plan = build_plan(space.client, load_catalog(ROOT / "catalog"), read_assembly(synth.outdir), stage="dev")
     assert {r.action for r in plan.rows} == {"create"}  # nothing is live in this database
     assert plan.exit_code == 0 and plan.resource_mapping == {}
+
+
+def test_text_format_lists_rows_changes_mapping_and_steps() -> None:
+    from adopt.compare import Change
+    from adopt.render import plan_text
+    from adopt.rows import Plan, Row
+
+    row = Row(
+        system="auxeira",
+        table="users",
+        physical_name="auxeira-users-prod",
+        live_name="auxeira-users-prod",
+        action="import",
+        reason="same name and keys",
+        stack="Prod/AuxeiraData",
+        stack_name="auxeira-prod-data",
+        logical_id="UsersTable6D91A5EE",
+        changes=[Change("gsi-created", "GSI email-index", "safe", 2)],
+    )
+    blocked = Row(
+        system="stackpro",
+        table="conversations",
+        physical_name="stackpro-conversations-prod",
+        live_name=None,
+        action="blocked",
+        reason="no name",
+        stack="Prod/StackproData",
+        stack_name="stackpro-prod-data",
+        logical_id="X",
+    )
+    mapping = {"Prod/AuxeiraData": {"UsersTable6D91A5EE": {"TableName": "auxeira-users-prod"}}}
+    text = plan_text(Plan(stage="prod", rows=[row, blocked], resource_mapping=mapping, steps=["npx cdk import ..."]))
+    assert "  users                        import    auxeira-users-prod" in text
+    assert "      deploy 2  safe   gsi-created" in text
+    assert '{"UsersTable6D91A5EE": {"TableName": "auxeira-users-prod"}}' in text
+    assert "   1. npx cdk import ..." in text
+    assert "summary: 1 import, 1 blocked" in text and "1 row(s) blocked" in text

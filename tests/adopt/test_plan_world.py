@@ -180,12 +180,3 @@ def test_pinned_cdk_cli_reads_the_mapping(planned: dict[str, Any]) -> None:
 
 def _logical(plan: dict[str, Any], table: str) -> str:
     return str(rows(plan, "auxeira", table)[0]["logical_id"])
-
-
-def test_text_format(as_found: Space) -> None:
-    code, out, _ = as_found.run(
-        "plan", "--stage", "prod", "--cdk-out", str(as_found.outdir), "--catalog", str(ROOT / "catalog")
-    )
-    assert code == 1
-    assert "users                        import    auxeira-users-prod" in out
-    assert "resource mapping (cdk import --resource-mapping" in out
