@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tableforge.catalog import key_map_placeholders, load_catalog
-from tests.test_catalog_errors import VALID, catalog_error
+from tests.test_catalog_errors import VALID, catalog_error, write_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -141,3 +141,12 @@ def test_placeholders_are_parsed() -> None:
     assert key_map_placeholders("PROFILE") == []
     with pytest.raises(ValueError, match="empty placeholder"):
         key_map_placeholders("A#{}")
+
+
+def test_a_number_key_is_mapped_from_one_attribute(tmp_path: Path) -> None:
+    data = with_live({"prod": [{"name": "orders-old", "key_map": {"order_id": "N#{id}"}, "source": SRC}]})
+    data["tables"]["orders"]["partition_key"]["type"] = "N"
+    error = catalog_error(tmp_path, data)
+    assert error.field == "live.prod[0].key_map.order_id" and "not a string key" in str(error)
+    data["tables"]["orders"]["live"]["prod"][0]["key_map"] = {"order_id": "{id}"}
+    assert load_catalog(write_catalog(tmp_path, data)).systems["shop"].tables["orders"].live["prod"][0].key_map
