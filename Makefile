@@ -55,7 +55,7 @@ test: deps java
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy cdk_constructs stacks tableforge seed cost review tools app.py
+	$(VENV)/bin/mypy cdk_constructs stacks tableforge seed cost review tools adopt app.py
 
 .PHONY: cost
 # The monthly estimate of every system and stage, from the templates and the default usage/ profiles.

@@ -101,6 +101,8 @@ class TableResult:
     added: int = 0
     changed: int = 0
     unchanged: int = 0
+    #: Existing items that differ and were left alone (``LoadOptions.overwrite`` off).
+    conflicts: int = 0
     written: int = 0
     removed: int = 0
     deleted: int = 0
@@ -127,6 +129,9 @@ class LoadOptions:
     capacity_share: float = 0.5
     #: Print at most this many diff lines per table in --dry-run.
     diff_limit: int = 50
+    #: Off: an existing item that differs is a conflict, counted and listed but not
+    #: written (adopt migrate merging into a table others write to).
+    overwrite: bool = True
 
 
 def _serializer() -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -178,6 +183,10 @@ class Loader:
         self.serialize = _serializer()
         self.deserialize = TypeDeserializer().deserialize
         self._body = threading.local()
+        # One rate limiter per table for the loader's lifetime, so repeated runs (adopt
+        # migrate runs one per page) share one write budget.
+        self._limiters: dict[str, RateLimiter | None] = {}
+        self._limiters_lock = threading.Lock()
         client.meta.events.register_first("before-call.dynamodb.BatchWriteItem", self._use_prepared_body)
 
     # --- entry point -----------------------------------------------------------
@@ -205,7 +214,11 @@ class Loader:
                 continue
             result.items = validated.counts[number]
             started = time.monotonic()
-            limiter = self._limiter(described[number], result)
+            with self._limiters_lock:
+                if name not in self._limiters:
+                    self._limiters[name] = self._limiter(described[number], result)
+                limiter = self._limiters[name]
+            result.write_rate_limit = limiter.rate if limiter else None
             self._sync_table(source, name, limiter, result)
             if self.options.prune:
                 self._prune(source, name, validated.keys[number], limiter, result)
@@ -296,8 +309,15 @@ class Loader:
                             bar.advance(1)
                         continue
                     else:
-                        result.changed += 1
                         fields = sorted(k for k in set(old) | set(item) if old.get(k) != item.get(k))
+                        if not self.options.overwrite:
+                            result.conflicts += 1
+                            if len(result.diff) < self.options.diff_limit:
+                                result.diff.append(f"! {key_label(item, source.spec)} ({', '.join(fields)})")
+                            if bar:
+                                bar.advance(1)
+                            continue
+                        result.changed += 1
                         self._note(result, f"~ {key_label(item, source.spec)} ({', '.join(fields)})")
                     to_write.append(item)
                 if self.options.dry_run:

@@ -71,8 +71,8 @@ GROUPS: tuple[Group, ...] = (
     Group("review", "DynamoDB-aware diff of two assemblies or git refs, for CI", "review.cli:add_commands"),
     Group(
         "adopt",
-        "will plan and import live tables into the catalog (no commands yet)",
-        "tableforge.cli:add_adopt_commands",
+        "take over tables that already run: plan the import or migration, copy items",
+        "adopt.cli:add_group_commands",
     ),
     Group(
         "access-report", "docs/access-<system>.md: who may do what to which table", "tools.access_report:add_commands"
@@ -81,20 +81,6 @@ GROUPS: tuple[Group, ...] = (
         "generate", "write a large synthetic catalog (scale test, synth benchmark)", "tableforge.generate:add_commands"
     ),
 )
-
-
-def add_adopt_commands(parser: argparse.ArgumentParser) -> None:
-    """``tableforge adopt``: plan and import tables that already exist in an account.
-
-    Registered now so the group's name is taken; the adopt issue adds its commands here
-    (``commands = parser.add_subparsers(dest="command", required=True)``, then ``plan``
-    and ``migrate``, each with ``set_defaults(handler=...)``) and drops the default below.
-    """
-    parser.set_defaults(handler=_no_adopt_command)
-
-
-def _no_adopt_command(args: argparse.Namespace) -> int:
-    raise UsageError("no adopt command exists yet: planning and importing live tables is still to come")
 
 
 def _commands(group: Group) -> Callable[[argparse.ArgumentParser], None]:

@@ -105,6 +105,47 @@ class Billing(_Model):
     write_max: Annotated[int, Field(ge=1)] | None = None
 
 
+# --- live tables a catalog table takes over (issue 12: `tableforge adopt`) ---------------
+
+#: A key mapping placeholder, ``{attribute}`` of the live item.
+_KEY_MAP_PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+
+
+class LiveTable(_Model):
+    """A table that already runs and that this catalog table takes over.
+
+    Metadata for ``tableforge adopt`` only: nothing is synthesized from it.
+    """
+
+    #: The live table's physical name, as the seed gives it; null when the seed says
+    #: the table is live but not what it is called (the plan then says so).
+    name: str | None
+    #: Who manages it today: nobody (a script, the console), or another CloudFormation
+    #: stack: Amplify's, the Serverless Framework's, or any other.
+    owner: Literal["none", "amplify", "serverless", "cloudformation"] = "none"
+    #: The owning stack's name, when known (its ``aws:cloudformation:stack-name`` tag).
+    owner_stack: str | None = None
+    #: New key values built from the live item's attributes, in the ``pattern`` syntax:
+    #: ``{PK: "USER#{user_id}", SK: PROFILE}``. Empty: items keep their keys.
+    key_map: dict[str, str] = {}
+    source: Annotated[list[Source], Field(min_length=1)]
+
+
+def key_map_placeholders(template: str) -> list[str]:
+    """The live attributes a key mapping value reads; ValueError when it cannot be parsed."""
+    if not template:
+        raise ValueError("a key mapping value cannot be empty")
+    if "|" in template:
+        raise ValueError("a key mapping builds one value; '|' alternatives belong in key patterns")
+    names = [match.group(1) for match in _KEY_MAP_PLACEHOLDER_RE.finditer(template)]
+    rest = _KEY_MAP_PLACEHOLDER_RE.sub("", template)
+    if "{" in rest or "}" in rest:
+        raise ValueError(f"unbalanced '{{' or '}}' in '{template}'; a placeholder is {{attribute}}")
+    if any(not name.strip() for name in names):
+        raise ValueError(f"empty placeholder '{{}}' in '{template}'; name the live attribute")
+    return names
+
+
 class TableSpec(_Model):
     description: Annotated[str, Field(min_length=1)]
     source: Annotated[list[Source], Field(min_length=1)]
@@ -123,6 +164,8 @@ class TableSpec(_Model):
     stack: Annotated[int, Field(ge=0)] = 0
     #: Synthesize this table only when the context flag is true.
     enabled_by: Literal["marketplace_enabled"] | None = None
+    #: Stage -> the live tables this table takes over, in order (import first).
+    live: dict[str, list[LiveTable]] = {}
 
     def key_attributes(self) -> list[KeyAttribute]:
         return [k for k in (self.partition_key, self.sort_key) if k is not None]

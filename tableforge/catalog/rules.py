@@ -9,6 +9,7 @@ import difflib
 import typing
 
 from tableforge.catalog.models import (
+    DYNAMODB_NAME_RE,
     ITEM_ACTIONS,
     KEBAB_RE,
     MAX_GSIS_PER_TABLE,
@@ -19,6 +20,7 @@ from tableforge.catalog.models import (
     KeyAttribute,
     SystemCatalog,
     TableSpec,
+    key_map_placeholders,
     leading_key_template,
 )
 from tableforge.errors import CatalogError
@@ -54,6 +56,7 @@ def check_tables(catalog: SystemCatalog, display: str) -> None:
                 "ttl",
             )
         _check_attribute_types(spec, fail)
+        _check_live(spec, fail)
         per_stack.setdefault(spec.stack, []).append(name)
     for stack, names in per_stack.items():
         if len(names) > MAX_TABLES_PER_STACK:
@@ -187,3 +190,38 @@ def _check_tenant_grant(
             "needs exactly one {placeholder} to key on the tenant",
             f"{where}.tenant_scoped",
         )
+
+
+def _check_live(spec: TableSpec, fail: typing.Callable[..., typing.NoReturn]) -> None:
+    from tableforge.stages import STAGES  # here, so this block stays one piece
+
+    keys = [k.name for k in spec.key_attributes()]
+    for stage, entries in spec.live.items():
+        if stage not in STAGES:
+            fail(f"unknown stage '{stage}'; known stages: {', '.join(STAGES)}", f"live.{stage}")
+        seen: set[str] = set()
+        for index, entry in enumerate(entries):
+            where = f"live.{stage}[{index}]"
+            if entry.name is not None and not DYNAMODB_NAME_RE.match(entry.name):
+                fail("table names are 3-255 characters of letters, digits, '_', '-' or '.'", f"{where}.name")
+            if entry.name is not None and entry.name in seen:
+                fail(f"live table '{entry.name}' is listed twice for stage '{stage}'", f"{where}.name")
+            seen.add(entry.name or "")
+            if entry.owner_stack is not None and entry.owner == "none":
+                fail("owner_stack needs an owner (amplify, serverless or cloudformation)", f"{where}.owner_stack")
+            for target, template in entry.key_map.items():
+                if target not in keys:
+                    fail(
+                        f"'{target}' is not a key of the table (its keys: {', '.join(keys)}); "
+                        "a key mapping sets key attributes only",
+                        f"{where}.key_map.{target}",
+                    )
+                try:
+                    placeholders = key_map_placeholders(template)
+                except ValueError as exc:
+                    fail(str(exc), f"{where}.key_map.{target}")
+                if spec.attribute_types()[target] != "S" and template != f"{{{''.join(placeholders)}}}":
+                    fail(
+                        f"'{target}' is not a string key: its value is copied from one attribute, '{{attribute}}'",
+                        f"{where}.key_map.{target}",
+                    )
