@@ -33,9 +33,16 @@ class Acknowledgement(BaseModel):
     reason: Text
 
     def covers(self, finding: Finding) -> bool:
-        stacks = {finding.stack, finding.stack_name}
+        """By either of its stacks (display name or stack name, before or after a move) and either
+        logical ID."""
+        stacks = {
+            finding.stack,
+            finding.stack_name,
+            finding.detail.get("new_stack"),
+            finding.detail.get("new_stack_name"),
+        }
         logical_ids = {finding.logical_id, finding.detail.get("new_logical_id")}
-        return self.stack in stacks and self.logical_id in logical_ids
+        return self.stack in stacks - {None, ""} and self.logical_id in logical_ids - {None, ""}
 
 
 class _AcknowledgementsFile(BaseModel):

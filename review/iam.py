@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
@@ -86,17 +86,22 @@ def _trust_atoms(document: Any) -> Iterator[Atom]:
                 yield Atom(str(statement.get("Effect", "Allow")), str(action).lower(), "trust " + principal, condition)
 
 
-def roles_of(stacks: Iterable[StackTemplate], resolver: Resolver) -> dict[tuple[str, str], RoleStatements]:
-    """(stack display name, role logical ID) -> the role's statements, over all IAM resources."""
+def roles_of(stacks: Mapping[str, StackTemplate], resolver: Resolver) -> dict[tuple[str, str], RoleStatements]:
+    """(stack key, role logical ID) -> the role's statements, over all IAM resources.
+
+    ``stacks`` maps the key a stack is matched by between base and head (its CloudFormation
+    stack name) to the stack.
+    """
     roles: dict[tuple[str, str], RoleStatements] = {}
+    keys = {id(stack): key for key, stack in stacks.items()}
 
     def role(stack: StackTemplate, logical_id: str, name: str) -> RoleStatements:
-        key = (stack.display_name, logical_id)
+        key = (keys[id(stack)], logical_id)
         if key not in roles:
             roles[key] = RoleStatements(stack, logical_id, name)
         return roles[key]
 
-    for stack in stacks:
+    for stack in stacks.values():
         resources = stack.template.get("Resources", {})
         for logical_id, resource in stack.resources(ROLE):
             props = resource.get("Properties", {})

@@ -62,7 +62,8 @@ def _finding_line(f: Finding) -> str:
             flag = f" _acknowledged: {_cell(f.acknowledgement)}_"
         else:
             flag = " _not blocking: unprotected stage_"
-    return f"- `{f.stack}` `{f.logical_id}`{table} `{f.change}`{flag}: {_cell(f.reason)}"
+    resource = f" `{f.logical_id}`" if f.logical_id else ""  # a finding about the stack itself has none
+    return f"- `{f.stack}`{resource}{table} `{f.change}`{flag}: {_cell(f.reason)}"
 
 
 def _security_line(s: SecurityChange) -> str:
