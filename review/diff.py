@@ -11,7 +11,7 @@ from typing import Any
 from review.acknowledged import Acknowledgements
 from review.cost_delta import cost_delta
 from review.findings import Finding, Report
-from review.iam import IAM_TYPES, index_readers, readers_of, roles_of
+from review.iam import IAM_TYPES, index_readers, readers_of, roles_of, stream_readers
 from review.refs import Resolver
 from review.security import security_changes
 from review.tables import RETAINING, TableDiff
@@ -45,7 +45,7 @@ def is_protected(stage: str | None) -> bool:
     return config.protected if config else True
 
 
-#: Findings about a stack itself (its name, its construct path) carry this type.
+#: Findings about a stack itself (its name, path, termination protection) carry this type.
 STACK_TYPE = "AWS::CloudFormation::Stack"
 
 
@@ -118,6 +118,11 @@ class AssemblyDiff:
         base_readers = index_readers(self.base_roles.values())
         self.head_readers = lambda table, index: readers_of(head_readers, table, index)
         self.base_readers = lambda table, index: readers_of(base_readers, table, index)
+        # Who reads a table's stream, across the whole assembly (consumers live in other stacks).
+        every_head = self.head_roles if self.stage is None else roles_of(_select(head_all, None), self.head_resolver)
+        every_base = self.base_roles if self.stage is None else roles_of(_select(base_all, None), self.base_resolver)
+        self.head_stream_readers = stream_readers(every_head.values(), head_all, self.head_resolver)
+        self.base_stream_readers = stream_readers(every_base.values(), base_all, self.base_resolver)
         self.findings: list[Finding] = []
         #: Base stack names whose stack is renamed in the head (same construct path).
         self.renamed: set[str] = set()
@@ -198,7 +203,7 @@ class AssemblyDiff:
         return self.findings
 
     def _stacks(self) -> None:
-        """What changes about the stacks themselves: their name and construct path."""
+        """What changes about the stacks themselves: name, construct path, termination protection."""
         head_by_path = {s.display_name: s for key, s in self.head.items() if key not in self.base}
         for key, base in sorted(self.base.items()):
             head = self.head.get(key)
@@ -217,6 +222,7 @@ class AssemblyDiff:
                     f"name); only `cdk deploy` now takes {head.display_name}",
                     old_stack=base.display_name,
                 )
+            self._termination_protection(base, head)
 
     def _stack_renamed(self, base: StackTemplate, head: StackTemplate) -> None:
         self.renamed.add(base.stack_name)
@@ -240,6 +246,37 @@ class AssemblyDiff:
             f"stack by its name, so the deploy creates a new stack {head.stack_name} and leaves "
             f"{base.stack_name} deployed with everything in it (cdk deploy never deletes a stack){clash}",
             old_stack_name=base.stack_name,
+        )
+
+    def _termination_protection(self, base: StackTemplate, head: StackTemplate) -> None:
+        if base.termination_protection == head.termination_protection:
+            return
+        if head.termination_protection:
+            self.stack_finding(
+                "safe",
+                "termination-protection-enabled",
+                head,
+                f"termination protection switched on for {head.stack_name}: CloudFormation refuses to delete "
+                "the stack until it is switched off again",
+            )
+            return
+        tables = head.table_models()
+        deleted = [t for t in tables if t.deletion_policy not in RETAINING]
+        fate = (
+            f"; deleting it deletes {len(deleted)} of its {len(tables)} table(s) with every item "
+            "(DeletionPolicy Delete) and orphans the rest"
+            if deleted
+            else f"; deleting it orphans its {len(tables)} table(s) (DeletionPolicy Retain)"
+            if tables
+            else ""
+        )
+        self.stack_finding(
+            "risky",
+            "termination-protection-disabled",
+            head,
+            f"termination protection switched off for {head.stack_name} (cdk deploy applies it: the CLI calls "
+            "UpdateTerminationProtection to match the assembly): CloudFormation no longer refuses a stack "
+            f"deletion (cdk destroy, a console or API DeleteStack){fate}",
         )
 
     def _removed(self, stack: StackTemplate, logical_id: str, resource: dict[str, Any], *, stack_gone: bool) -> None:
@@ -274,7 +311,15 @@ class AssemblyDiff:
             return
         if table_before is not None or table_after is not None:
             if table_before is not None and table_after is not None:
-                for hit in TableDiff(table_before, table_after, self.head_readers, self.base_readers).run():
+                diff = TableDiff(
+                    table_before,
+                    table_after,
+                    self.head_readers,
+                    self.base_readers,
+                    self.head_stream_readers,
+                    self.base_stream_readers,
+                )
+                for hit in diff.run():
                     self.finding(
                         hit.level, hit.change, head, logical_id, after, hit.reason, hit.detail, table=table_after
                     )
@@ -304,12 +349,35 @@ class AssemblyDiff:
                 after,
                 f"resource type {before.get('Type')} -> {after.get('Type')}: replaced",
             )
+        elif after.get("Type") == "AWS::KMS::Key" and self._key_no_longer_retained(head, logical_id, before, after):
+            pass
         elif changed and set(changed) <= {"Tags"}:
             self.finding("safe", "tags-changed", head, logical_id, after, "tags only: applied in place")
         else:
             self.finding(
                 "safe", "resource-changed", head, logical_id, after, f"changed: {what}{note}", {"properties": changed}
             )
+
+    def _key_no_longer_retained(
+        self, stack: StackTemplate, logical_id: str, before: dict[str, Any], after: dict[str, Any]
+    ) -> bool:
+        """A KMS key (the data stack's customer managed key) that stops being retained: risky."""
+        found = False
+        for policy in ("DeletionPolicy", "UpdateReplacePolicy"):
+            old, new = before.get(policy, "Delete"), after.get(policy, "Delete")
+            if old in RETAINING and new not in RETAINING:
+                found = True
+                self.finding(
+                    "risky",
+                    "removal-policy-not-retained",
+                    stack,
+                    logical_id,
+                    after,
+                    f"KMS key {policy} {old} -> {new}: removing the key from the app, replacing it or deleting "
+                    "its stack now schedules the key for deletion, after which every table and backup encrypted "
+                    "with it is unreadable",
+                )
+        return found
 
     def _tables_moved_or_gone(self, removed: list[TableEntry], added: list[TableEntry]) -> None:
         by_identity: dict[str, TableEntry] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
@@ -23,6 +23,15 @@ IAM_TYPES = (ROLE, *POLICY_TYPES)
 #: Actions that read through an index: whoever may call them may be querying it.
 _INDEX_READ_ACTIONS = ("dynamodb:query", "dynamodb:scan")
 _INDEX_ARN = re.compile(r"table/(?P<table>[^/]+)/index/(?P<index>[^/]+)$")
+#: Actions that read a DynamoDB stream's records.
+_STREAM_READ_ACTIONS = ("dynamodb:getrecords", "dynamodb:getsharditerator", "dynamodb:describestream")
+#: Resources that consume a stream: their source ARN property.
+EVENT_SOURCES = {"AWS::Lambda::EventSourceMapping": "EventSourceArn", "AWS::Pipes::Pipe": "Source"}
+_STREAM_ARN = re.compile(r":table/(?P<table>[^/]+)/stream/")
+#: The prefixes of a NotAction/NotResource atom and of a trust-policy atom's resource.
+NOT = "NOT "
+TRUST = "trust "
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,11 @@ class Atom:
     action: str
     resource: str
     condition: str = ""
+
+    @property
+    def trust(self) -> bool:
+        """A trust-policy atom: ``resource`` is ``trust <principal type>:<principal>``."""
+        return self.resource.startswith(TRUST)
 
     @property
     def wildcard(self) -> bool:
@@ -158,3 +172,45 @@ def readers_of(readers: dict[tuple[str, str], list[str]], table: str, index: str
         if fnmatchcase(table, table_pattern) and fnmatchcase(index, index_pattern):
             found += [n for n in names if n not in found]
     return found
+
+
+def _stream_arn(table: str) -> str:
+    """A concrete ARN of ``table``'s stream, for matching against grant patterns."""
+    return f"arn:aws:dynamodb:us-east-1:000000000000:table/{table}/stream/2000-01-01T00:00:00.000"
+
+
+def _pattern(resource: str) -> str:
+    """A rendered resource as an fnmatch pattern: each ``${...}`` reference stands for any value."""
+    return _PLACEHOLDER.sub("*", resource).replace("[", "[[]")
+
+
+def stream_readers(
+    roles: Iterable[RoleStatements], stacks: Iterable[StackTemplate], resolver: Resolver
+) -> Callable[[str], list[str]]:
+    """table name -> who reads its stream: event source mappings and pipes on it, and the roles
+    allowed GetRecords/GetShardIterator/DescribeStream on it (exactly or by a wildcard)."""
+    grants: list[tuple[str, str]] = []
+    for entry in roles:
+        for atom in entry.atoms:
+            if atom.effect != "Allow" or atom.trust or atom.resource.startswith(NOT):
+                continue
+            if atom.action.startswith(NOT.lower()) or not any(
+                fnmatchcase(action, atom.action) for action in _STREAM_READ_ACTIONS
+            ):
+                continue
+            label = f"{entry.stack.display_name}/{entry.name}"
+            grants.append((_pattern(atom.resource), label))
+    sources: list[tuple[str, str]] = []
+    for stack in stacks:
+        for logical_id, resource in stack.resources(*EVENT_SOURCES):
+            arn = (resource.get("Properties") or {}).get(EVENT_SOURCES[str(resource.get("Type"))])
+            match = _STREAM_ARN.search(resolver.render(arn, stack))
+            if match:
+                sources.append((match["table"], f"{stack.display_name}/{logical_id} ({resource.get('Type')})"))
+
+    def readers(table: str) -> list[str]:
+        found = [label for name, label in sources if name == table]
+        found += [label for pattern, label in grants if fnmatchcase(_stream_arn(table), pattern)]
+        return list(dict.fromkeys(found))
+
+    return readers

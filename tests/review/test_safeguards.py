@@ -20,16 +20,18 @@ CloudFormation and DynamoDB, not from the implementation:
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from review.diff import review
 from review.findings import Finding, Report
-from tests.review.pairs import Pair, table_id
+from tests.review.pairs import Pair, reader_role, table_id, to_classic_table
 
 PROD = "Prod/AuxeiraData"
 DATA = "Prod/TranscriptionData"
 ACCESS = "Prod/TranscriptionAccess"
+STAGING = "Staging/TranscriptionData"
 
 
 def run(pair: Pair, acks: Path, **kwargs: object) -> Report:
@@ -161,3 +163,250 @@ def test_acknowledgement_of_a_renamed_stack_may_name_either_stack(make_pair, tmp
     acknowledged = {f.table: f.acknowledged for f in report.findings if f.change == "stack-changed"}
     assert acknowledged == {"users": True, "usage": False, "transactions": False}
     assert report.exit_code == 1  # the two others still block
+
+
+# --- 8. every safeguard of the README's stage table is guarded --------------------------------
+
+
+def test_termination_protection_off_is_risky(make_pair, no_acks):
+    pair = make_pair()
+    with pair.artifact("head", PROD) as artifact:
+        assert artifact["properties"]["terminationProtection"] is True
+        artifact["properties"]["terminationProtection"] = False
+    report = run(pair, no_acks)
+    finding = only(report, "termination-protection-disabled")
+    assert (finding.level, finding.stack, finding.stack_name) == ("risky", PROD, "auxeira-prod-data")
+    assert "DeleteStack" in finding.reason and "orphans its 29 table(s)" in finding.reason  # prod retains
+    assert changes(report) == [("risky", "termination-protection-disabled")]
+    assert report.exit_code == 0
+
+
+def test_termination_protection_on_is_safe(make_pair, no_acks):
+    pair = make_pair()
+    with pair.artifact("base", PROD) as artifact:
+        artifact["properties"]["terminationProtection"] = False
+    assert changes(run(pair, no_acks)) == [("safe", "termination-protection-enabled")]
+
+
+def _users(template: dict[str, Any]) -> dict[str, Any]:
+    return template["Resources"][table_id(template, "users")]
+
+
+@pytest.mark.parametrize(
+    "downgrade",
+    [
+        pytest.param(lambda props: props.pop("SSESpecification"), id="sse-removed"),
+        pytest.param(lambda props: props.update(SSESpecification={"SSEEnabled": False}), id="sse-disabled"),
+    ],
+)
+def test_kms_to_aws_owned_key_is_risky(make_pair, no_acks, downgrade):
+    pair = make_pair()
+    with pair.edit("head", PROD) as template:
+        props = _users(template)["Properties"]
+        assert props["SSESpecification"] == {"SSEEnabled": True, "SSEType": "KMS"}
+        downgrade(props)
+    report = run(pair, no_acks)
+    finding = only(report, "encryption-downgraded")
+    assert finding.level == "risky" and finding.table == "users"
+    assert "AWS managed KMS key" in finding.reason and "AWS owned key" in finding.reason
+    assert "key policy" in finding.reason
+    assert changes(report) == [("risky", "encryption-downgraded")] and report.exit_code == 0
+
+
+@pytest.mark.parametrize("head_key", [None, "alias/aws/dynamodb"], ids=["no-key", "aws-managed-alias"])
+def test_customer_managed_to_aws_managed_key_is_risky(make_pair, no_acks, head_key):
+    pair = make_pair()
+    key = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    with pair.edit("base", PROD) as template:
+        _users(template)["Properties"]["Replicas"][0]["SSESpecification"] = {"KMSMasterKeyId": key}
+    if head_key is not None:
+        with pair.edit("head", PROD) as template:
+            _users(template)["Properties"]["Replicas"][0]["SSESpecification"] = {"KMSMasterKeyId": head_key}
+    finding = only(run(pair, no_acks), "encryption-downgraded")
+    assert "customer managed KMS key -> the AWS managed KMS key" in finding.reason
+
+
+def test_classic_table_encryption_downgrade_is_risky(make_pair, no_acks):
+    pair = make_pair()
+    for side in ("base", "head"):
+        with pair.edit(side, PROD) as template:
+            users = table_id(template, "users")
+            template["Resources"][users] = to_classic_table(template["Resources"][users])
+    with pair.edit("head", PROD) as template:
+        del _users(template)["Properties"]["SSESpecification"]
+    assert only(run(pair, no_acks), "encryption-downgraded").level == "risky"
+
+
+def test_aws_owned_to_kms_key_is_safe(make_pair, no_acks):
+    pair = make_pair()
+    with pair.edit("head", "Dev/AuxeiraData") as template:
+        props = _users(template)["Properties"]
+        assert props["SSESpecification"] == {"SSEEnabled": False}  # dev: the AWS owned key
+        props["SSESpecification"] = {"SSEEnabled": True, "SSEType": "KMS"}
+    assert changes(run(pair, no_acks)) == [("safe", "encryption-changed")]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        pytest.param(
+            lambda p: p["WriteOnDemandThroughputSettings"].update(MaxWriteRequestUnits=100),
+            ("risky", "on-demand-max-lowered"),
+            id="write-lowered",
+        ),
+        pytest.param(
+            lambda p: p["Replicas"][0]["ReadOnDemandThroughputSettings"].update(MaxReadRequestUnits=200),
+            ("risky", "on-demand-max-lowered"),
+            id="read-lowered",
+        ),
+        pytest.param(
+            lambda p: p.pop("WriteOnDemandThroughputSettings"), ("risky", "on-demand-max-removed"), id="write-removed"
+        ),
+        pytest.param(
+            lambda p: p["Replicas"][0]["ReadOnDemandThroughputSettings"].update(MaxReadRequestUnits=-1),
+            ("risky", "on-demand-max-removed"),
+            id="read-minus-one",
+        ),
+        pytest.param(
+            lambda p: p["WriteOnDemandThroughputSettings"].update(MaxWriteRequestUnits=5000),
+            ("safe", "on-demand-max-raised"),
+            id="write-raised",
+        ),
+    ],
+)
+def test_on_demand_maximum_changes(make_pair, no_acks, edit, expected):
+    """Staging caps on-demand users at 1000 reads / 500 writes per second (the README's stage table)."""
+    pair = make_pair()
+    with pair.edit("head", STAGING) as template:
+        props = _users(template)["Properties"]
+        assert props["WriteOnDemandThroughputSettings"] == {"MaxWriteRequestUnits": 500}
+        assert props["Replicas"][0]["ReadOnDemandThroughputSettings"] == {"MaxReadRequestUnits": 1000}
+        edit(props)
+    report = run(pair, no_acks)
+    assert changes(report) == [expected] and report.exit_code == 0
+    if expected[1] == "on-demand-max-lowered":
+        assert "throttles" in report.findings[0].reason
+
+
+def test_on_demand_maximum_set_where_there_was_none_is_risky(make_pair, no_acks):
+    """Prod has no maximum; adding one lowers it from unlimited: requests above it are throttled."""
+    pair = make_pair()
+    with pair.edit("head", PROD) as template:
+        props = _users(template)["Properties"]
+        assert "WriteOnDemandThroughputSettings" not in props
+        props["WriteOnDemandThroughputSettings"] = {"MaxWriteRequestUnits": 50}
+        props["GlobalSecondaryIndexes"][0]["WriteOnDemandThroughputSettings"] = {"MaxWriteRequestUnits": 50}
+    report = run(pair, no_acks)
+    lowered = [f for f in report.findings if f.change == "on-demand-max-lowered"]
+    assert len(lowered) == 2 and all(f.level == "risky" for f in lowered)
+    assert any("GSI email-index" in f.reason for f in lowered)
+
+
+def _stream_consumer(table_logical_id: str) -> dict[str, Any]:
+    """A Lambda event source mapping on the table's stream and the grant it needs, as CDK emits them."""
+    stream_arn = {"Fn::GetAtt": [table_logical_id, "StreamArn"]}
+    return {
+        "UsageFeedMapping1A2B3C4D": {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": {"EventSourceArn": stream_arn, "FunctionName": "usage-feed", "StartingPosition": "LATEST"},
+        },
+        "UsageFeedPolicy1A2B3C4D": {
+            "Type": "AWS::IAM::ManagedPolicy",
+            "Properties": {
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+                            "Resource": stream_arn,
+                        }
+                    ],
+                }
+            },
+        },
+    }
+
+
+def _with_stream(pair: Pair, *, consumer: bool) -> str:
+    for side in ("base", "head"):
+        with pair.edit(side, DATA) as template:
+            usage = table_id(template, "usage")
+            template["Resources"][usage]["Properties"]["StreamSpecification"] = {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+            if consumer:
+                template["Resources"].update(_stream_consumer(usage))
+    return usage
+
+
+def test_stream_removed_while_consumers_read_it_is_risky(make_pair, no_acks):
+    pair = make_pair()
+    usage = _with_stream(pair, consumer=True)
+    with pair.edit("head", DATA) as template:
+        del template["Resources"][usage]["Properties"]["StreamSpecification"]
+    report = run(pair, no_acks)
+    finding = only(report, "stream-removed-in-use")
+    assert finding.level == "risky" and finding.table == "usage"
+    assert f"{DATA}/UsageFeedMapping1A2B3C4D (AWS::Lambda::EventSourceMapping)" in finding.detail["consumers"]
+    assert "no more item changes" in finding.reason and report.exit_code == 0
+
+
+def test_stream_read_through_a_wildcard_grant_counts_as_a_consumer(make_pair, no_acks):
+    pair = make_pair()
+    usage = _with_stream(pair, consumer=False)
+    for side in ("base", "head"):
+        with pair.edit(side, ACCESS) as template:
+            template["Resources"].update(
+                reader_role("NoSuchTable", "x", actions=["dynamodb:GetRecords"], extra_resources=["*"])
+            )
+    with pair.edit("head", DATA) as template:
+        del template["Resources"][usage]["Properties"]["StreamSpecification"]
+    finding = only(run(pair, no_acks), "stream-removed-in-use")
+    assert f"{ACCESS}/review-reader" in finding.detail["consumers"]
+
+
+def test_stream_removed_without_consumers_is_safe(make_pair, no_acks):
+    pair = make_pair()
+    usage = _with_stream(pair, consumer=False)
+    with pair.edit("head", DATA) as template:
+        del template["Resources"][usage]["Properties"]["StreamSpecification"]
+    assert changes(run(pair, no_acks)) == [("safe", "stream-removed")]
+
+
+def test_stream_view_type_change_with_consumers_is_risky(make_pair, no_acks):
+    pair = make_pair()
+    usage = _with_stream(pair, consumer=True)
+    with pair.edit("head", DATA) as template:
+        template["Resources"][usage]["Properties"]["StreamSpecification"] = {"StreamViewType": "KEYS_ONLY"}
+    finding = only(run(pair, no_acks), "stream-view-type-changed")
+    assert finding.level == "risky" and "new stream ARN" in finding.reason
+
+
+def test_kinesis_stream_destination_removed_is_risky(make_pair, no_acks):
+    pair = make_pair()
+    kinesis = {"StreamArn": "arn:aws:kinesis:us-east-1:111111111111:stream/usage-changes"}
+    with pair.edit("base", DATA) as template:
+        template["Resources"][table_id(template, "usage")]["Properties"]["Replicas"][0][
+            "KinesisStreamSpecification"
+        ] = kinesis
+    finding = only(run(pair, no_acks), "kinesis-stream-removed")
+    assert finding.level == "risky" and "usage-changes" in finding.reason
+
+
+def test_kms_key_no_longer_retained_is_risky(make_pair, no_acks):
+    """The data stack's customer managed key (the stage config's retained key)."""
+    pair = make_pair()
+    key = {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True}}
+    for side, policy in (("base", "Retain"), ("head", "Delete")):
+        with pair.edit(side, PROD) as template:
+            template["Resources"]["TableKey1A2B3C4D"] = {**key, "DeletionPolicy": policy, "UpdateReplacePolicy": policy}
+    report = run(pair, no_acks)
+    assert changes(report) == [("risky", "removal-policy-not-retained")] * 2
+    assert all("unreadable" in f.reason for f in report.findings)
+
+
+def test_pitr_window_from_an_intrinsic_is_not_a_crash(make_pair, no_acks):
+    pair = make_pair()
+    with pair.edit("head", PROD) as template:
+        spec = _users(template)["Properties"]["Replicas"][0]["PointInTimeRecoverySpecification"]
+        spec["RecoveryPeriodInDays"] = {"Ref": "RecoveryDays"}
+    assert changes(run(pair, no_acks)) == [("risky", "pitr-window-shortened")]
