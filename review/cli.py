@@ -1,7 +1,7 @@
 """``tableforge review diff --base DIR --head DIR [--format markdown|json] [--stage S]``.
 
-Exit status: 0 when nothing blocks, 1 when an unacknowledged destructive change
-reaches a protected stage, 2 for bad input (printed as one ``error:`` line by
+Exit status: 0 when nothing blocks, 1 when an unacknowledged destructive change, wildcard
+grant or trust beyond the account reaches a protected stage, 2 for bad input (printed as one ``error:`` line by
 ``tableforge.cli``). ``python -m review ...`` is a shortcut for the same commands.
 """
 
@@ -84,6 +84,8 @@ def _output(args: argparse.Namespace, report: Report) -> int:
     sys.stdout.write(text)
     if report.blocking:
         print(
-            f"review: {len(report.blocking)} unacknowledged destructive change(s) on a protected stage", file=sys.stderr
+            f"review: {len(report.blocking)} unacknowledged blocking change(s) on a protected stage "
+            "(destructive, wildcard grants or trust beyond the account)",
+            file=sys.stderr,
         )
     return report.exit_code

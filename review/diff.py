@@ -557,6 +557,14 @@ def review(
             finding.acknowledged, finding.acknowledgement = True, ack.reason
         finding.blocking = is_protected(finding.stage) and not finding.acknowledged
     security = security_changes(diff.base_roles, diff.head_roles, stage_of=stage_name)
+    # Wildcard grants and trust beyond the account block a protected stage like a destructive change.
+    for change in security:
+        if not change.opens:
+            continue
+        ack = acks.match(change)
+        if ack is not None:
+            change.acknowledged, change.acknowledgement = True, ack.reason
+        change.blocking = is_protected(change.stage) and not change.acknowledged
     delta = (
         cost_delta(base_dir, head_dir, diff.stage)
         if with_cost

@@ -410,3 +410,132 @@ def test_pitr_window_from_an_intrinsic_is_not_a_crash(make_pair, no_acks):
         spec = _users(template)["Properties"]["Replicas"][0]["PointInTimeRecoverySpecification"]
         spec["RecoveryPeriodInDays"] = {"Ref": "RecoveryDays"}
     assert changes(run(pair, no_acks)) == [("risky", "pitr-window-shortened")]
+
+
+# --- 9. wildcards and open trust block protected stages ---------------------------------------
+
+
+def _register_role(template: dict[str, Any]) -> str:
+    """The logical ID of 004's register consumer role."""
+    (logical_id,) = [
+        k
+        for k, r in template["Resources"].items()
+        if r["Type"] == "AWS::IAM::Role"
+        and str(r["Properties"].get("RoleName", "")).startswith("transcription-register-")
+    ]
+    return logical_id
+
+
+def _grant(pair: Pair, stack: str, statements: list[dict[str, Any]], *, side: str = "head") -> None:
+    """The register role's DynamoDB policy gains ``statements``."""
+    with pair.edit(side, stack) as template:
+        role = {"Ref": _register_role(template)}
+        (policy,) = [r for r in template["Resources"].values() if role in r["Properties"].get("Roles", [])]
+        policy["Properties"]["PolicyDocument"]["Statement"] += statements
+
+
+_TABLE = {"Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/transcription-users-prod"}
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param({"Effect": "Allow", "Action": "dynamodb:*", "Resource": _TABLE}, id="action-star"),
+        pytest.param({"Effect": "Allow", "Action": "dynamodb:Delete?tem", "Resource": _TABLE}, id="action-question"),
+        pytest.param({"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}, id="resource-star"),
+        pytest.param(
+            {
+                "Effect": "Allow",
+                "Action": "dynamodb:GetItem",
+                "Resource": {"Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"},
+            },
+            id="every-table",
+        ),
+        pytest.param({"Effect": "Allow", "NotAction": "dynamodb:DeleteTable", "Resource": _TABLE}, id="not-action"),
+    ],
+)
+def test_wildcard_grant_blocks_a_protected_stage(make_pair, no_acks, statement):
+    pair = make_pair()
+    _grant(pair, ACCESS, [statement])
+    report = run(pair, no_acks)
+    (change,) = report.security
+    assert change.change == "broadened" and change.wildcards and change.blocking
+    assert change.stack_name == "transcription-prod-access"
+    assert report.exit_code == 1 and report.blocking == [change]
+
+
+def test_wildcard_grant_acknowledged_or_in_dev_passes(make_pair, tmp_path, no_acks):
+    pair = make_pair()
+    wildcard = {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}
+    _grant(pair, ACCESS, [wildcard])
+    _grant(pair, "Dev/TranscriptionAccess", [wildcard])
+    assert run(pair, no_acks).exit_code == 1
+    role = _register_role(pair.template("head", ACCESS))
+    report = run(pair, ack_file(tmp_path, ("transcription-prod-access", role)))
+    prod = next(s for s in report.security if s.stage == "prod")
+    dev = next(s for s in report.security if s.stage == "dev")
+    assert prod.acknowledged and not prod.blocking and not dev.blocking
+    assert report.exit_code == 0
+
+
+def test_narrowed_wildcard_does_not_block(make_pair, no_acks):
+    """A condition added to an existing wildcard grant narrows it: nothing new is allowed."""
+    pair = make_pair()
+    wildcard = {"Effect": "Allow", "Action": "dynamodb:*", "Resource": _TABLE}
+    _grant(pair, ACCESS, [wildcard], side="base")
+    _grant(pair, ACCESS, [{**wildcard, "Condition": {"Bool": {"aws:SecureTransport": "true"}}}])
+    report = run(pair, no_acks)
+    assert [s.change for s in report.security] == ["broadened", "removed"]
+    assert not report.security[0].wildcards and report.exit_code == 0
+
+
+def test_aws_managed_policy_attached_blocks(make_pair, no_acks):
+    pair = make_pair()
+    with pair.edit("head", ACCESS) as template:
+        role = template["Resources"][_register_role(template)]["Properties"]
+        role["ManagedPolicyArns"] = [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess"}]
+    (change,) = run(pair, no_acks).security
+    assert change.wildcards == ["AWS managed policy AdministratorAccess"] and change.blocking
+
+
+def _trust(pair: Pair, acks: Path, principal: Any, condition: dict[str, Any] | None = None) -> Report:
+    with pair.edit("head", ACCESS) as template:
+        document = template["Resources"][_register_role(template)]["Properties"]["AssumeRolePolicyDocument"]
+        statement: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+        if condition:
+            statement["Condition"] = condition
+        document["Statement"].append(statement)
+    return run(pair, acks)
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        pytest.param({"AWS": "arn:aws:iam::999999999999:root"}, id="other-account"),
+        pytest.param({"AWS": "999999999999"}, id="other-account-id"),
+        pytest.param({"AWS": "*"}, id="aws-star"),
+        pytest.param("*", id="star"),
+        pytest.param({"Federated": "accounts.google.com"}, id="federated"),
+        pytest.param({"AWS": {"Ref": "TrustedAccountArn"}}, id="unresolvable"),
+    ],
+)
+def test_trust_beyond_the_account_blocks_a_protected_stage(make_pair, no_acks, principal):
+    report = _trust(make_pair(), no_acks, principal)
+    (change,) = report.security
+    assert change.open_trust and change.blocking and report.exit_code == 1
+    assert "trust beyond the account" in change.reason
+
+
+@pytest.mark.parametrize(
+    ("principal", "condition"),
+    [
+        pytest.param({"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}, None, id="own-root"),
+        pytest.param({"AWS": "arn:aws:iam::111111111111:role/ops"}, None, id="own-literal-account"),
+        pytest.param({"Service": "ecs-tasks.amazonaws.com"}, None, id="service"),
+        pytest.param("*", {"StringEquals": {"aws:PrincipalAccount": {"Ref": "AWS::AccountId"}}}, id="star-own-account"),
+    ],
+)
+def test_trust_within_the_account_does_not_block(make_pair, no_acks, principal, condition):
+    report = _trust(make_pair(), no_acks, principal, condition)
+    (change,) = report.security
+    assert change.change == "broadened" and not change.open_trust and report.exit_code == 0
