@@ -19,6 +19,9 @@ CloudFormation and DynamoDB, not from the implementation:
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,7 @@ PROD = "Prod/AuxeiraData"
 DATA = "Prod/TranscriptionData"
 ACCESS = "Prod/TranscriptionAccess"
 STAGING = "Staging/TranscriptionData"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(pair: Pair, acks: Path, **kwargs: object) -> Report:
@@ -539,3 +543,21 @@ def test_trust_within_the_account_does_not_block(make_pair, no_acks, principal, 
     report = _trust(make_pair(), no_acks, principal, condition)
     (change,) = report.security
     assert change.change == "broadened" and not change.open_trust and report.exit_code == 0
+
+
+# --- 10. plumbing ----------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_review_json_prints_only_json_on_stdout():
+    """``make review REVIEW_FORMAT=json`` is meant for ``| jq``: stdout must be the JSON report alone."""
+    result = subprocess.run(
+        ["make", "review", "BASE=HEAD", "REVIEW_FORMAT=json", "STAGE=dev"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["schema_version"] == 1 and report["stage"] == "dev"
