@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from review.diff import review
-from review.findings import Report
+from review.findings import Finding, Report, SecurityChange
 from review.render import render_json, render_markdown
 from review.synth_ref import synth_pair, temporary_workdir
 
@@ -82,10 +82,14 @@ def _output(args: argparse.Namespace, report: Report) -> int:
     if args.json_output:
         args.json_output.write_text(render_json(report), encoding="utf-8")
     sys.stdout.write(text)
-    if report.blocking:
+    destructive = [b for b in report.blocking if isinstance(b, Finding)]
+    security = [b for b in report.blocking if isinstance(b, SecurityChange)]
+    if destructive:
+        print(f"review: {len(destructive)} unacknowledged destructive change(s) on a protected stage", file=sys.stderr)
+    if security:
         print(
-            f"review: {len(report.blocking)} unacknowledged blocking change(s) on a protected stage "
-            "(destructive, wildcard grants or trust beyond the account)",
+            f"review: {len(security)} unacknowledged security change(s) granting wildcards or trust beyond the "
+            "account on a protected stage",
             file=sys.stderr,
         )
     return report.exit_code

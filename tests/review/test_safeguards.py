@@ -482,6 +482,19 @@ def test_wildcard_grant_acknowledged_or_in_dev_passes(make_pair, tmp_path, no_ac
     assert report.exit_code == 0
 
 
+def test_wildcard_grant_exits_1_from_the_command_line(make_pair, no_acks, capsys):
+    from review.__main__ import main
+
+    pair = make_pair()
+    _grant(pair, ACCESS, [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}])
+    args = ["diff", "--base", str(pair.base), "--head", str(pair.head), "--acknowledged", str(no_acks)]
+    assert main([*args, "--no-cost", "--format", "json"]) == 1
+    out = capsys.readouterr()
+    (entry,) = json.loads(out.out)["security"]
+    assert entry["blocking"] is True and entry["wildcards"] == ["dynamodb:* on *"]
+    assert "1 unacknowledged security change(s) granting wildcards" in out.err
+
+
 def test_narrowed_wildcard_does_not_block(make_pair, no_acks):
     """A condition added to an existing wildcard grant narrows it: nothing new is allowed."""
     pair = make_pair()
