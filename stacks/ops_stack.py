@@ -64,6 +64,7 @@ class OpsStack(Stack):
         shard: int,
         tables: Mapping[str, TableSpec],
         config: StageConfig,
+        budget_usd: float,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -79,7 +80,7 @@ class OpsStack(Stack):
         if shard == 0:
             self.topic: AlarmTopic | None = AlarmTopic(self, "AlarmTopic", system=system, stage=config)
             topic_arn = self.topic.topic_arn
-            CostBudget(self, "CostBudget", system=system, stage=config, topic_arn=topic_arn)
+            CostBudget(self, "CostBudget", system=system, stage=config, amount_usd=budget_usd, topic_arn=topic_arn)
         else:
             self.topic = None
             # The topic's name is fixed: its ARN needs no reference into shard 0.
@@ -126,14 +127,23 @@ class OpsStack(Stack):
 
 
 def build_ops_stacks(
-    scope: Construct, *, system: str, tables: Mapping[str, TableSpec], config: StageConfig
+    scope: Construct, *, system: str, tables: Mapping[str, TableSpec], config: StageConfig, budget_usd: float
 ) -> dict[int, OpsStack]:
-    """One :class:`OpsStack` per data stack number of ``system`` (always shard 0), health in shard 0."""
+    """One :class:`OpsStack` per data stack number of ``system`` (always shard 0), health and the
+    ``budget_usd`` monthly budget in shard 0."""
     by_stack: dict[int, dict[str, TableSpec]] = {0: {}}
     for name, spec in tables.items():
         by_stack.setdefault(spec.stack, {})[name] = spec
     shards = {
-        number: OpsStack(scope, ops_stack_id(system, number), system=system, shard=number, tables=group, config=config)
+        number: OpsStack(
+            scope,
+            ops_stack_id(system, number),
+            system=system,
+            shard=number,
+            tables=group,
+            config=config,
+            budget_usd=budget_usd,
+        )
         for number, group in sorted(by_stack.items())
     }
     shards[0].add_system_health(shards)

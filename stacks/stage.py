@@ -37,7 +37,11 @@ class TableforgeStage(Stage):
                 for number, tables in sorted(groups.items())
             }
             self.ops_stacks[system] = build_ops_stacks(
-                self, system=system, tables=catalog.tables(system), config=config
+                self,
+                system=system,
+                tables=catalog.tables(system),
+                config=config,
+                budget_usd=catalog.budget_usd(system, config.name),
             )
         #: system -> the roles of its consumers (issue 4), for systems that have any.
         self.access_stacks: dict[str, AccessStack] = {}

@@ -352,10 +352,6 @@ class TableModel:
         return bool(self.replicas) and all(r.pitr for r in self.replicas)
 
     @property
-    def deletion_protection_everywhere(self) -> bool:
-        return bool(self.replicas) and all(r.deletion_protection for r in self.replicas)
-
-    @property
     def encryption(self) -> str:
         """Encryption at rest: ``aws_owned``, ``aws_managed`` (KMS key ``aws/dynamodb``),
         ``customer_managed`` or ``unknown``; of a GlobalTable, its weakest replica's."""

@@ -32,7 +32,8 @@ class NameLimit:
 
     def problem(self, name: str) -> str | None:
         """Why AWS would reject ``name``, or None."""
-        rules = f"{self.kind} '{name}' breaks {self.service}'s naming rules"
+        owner = self.service + ("'" if self.service.endswith("s") else "'s")
+        rules = f"{self.kind} '{name}' breaks {owner} naming rules"
         if not 1 <= len(name) <= self.max_length:
             return f"{rules}: it is {len(name)} characters; {self.service} allows {self.max_length} ({self.source})"
         if not self.pattern.fullmatch(name):

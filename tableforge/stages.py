@@ -116,7 +116,7 @@ AlarmOperations = Annotated[tuple[str, ...], AfterValidator(_fits_one_alarm)]
 
 
 class MonitoringConfig(_Config):
-    """Alarm thresholds, topic subscriptions and budgets of one stage (issue 3).
+    """Alarm thresholds and topic subscriptions of one stage (issue 3); budgets are in the catalog.
 
     The defaults come from the seeds and from AWS guidance; each is explained
     where it is declared, and README "Operations" lists them.
@@ -152,12 +152,6 @@ class MonitoringConfig(_Config):
     #: Global tables: average ReplicationLatency per receiving region, 3 x 5 minutes.
     replication_latency_threshold_ms: float = 60_000
     replication_latency_evaluation_periods: int = 3
-    #: Monthly COST budget per system, in USD: 002 "$5 limit", 000 "monthly costs
-    #: under $50", 004 DynamoDB "$15-25" (the top of the range).
-    budgets_usd: tuple[tuple[str, float], ...] = (("stackpro", 5), ("auxeira", 50), ("transcription", 25))
-    #: For a system not in budgets_usd (a new or generated one): 000's platform-wide
-    #: "monthly costs under $50", so a new system is never unbudgeted.
-    default_budget_usd: float = 50
 
     @classmethod
     def _where(cls, data: Any) -> Where:
@@ -190,15 +184,6 @@ class MonitoringConfig(_Config):
         if value % 60:
             raise ValueError("DynamoDB metrics are per minute: use a multiple of 60 seconds")
         return value
-
-    def _check(self) -> None:
-        for system, amount in (*self.budgets_usd, ("any other system", self.default_budget_usd)):
-            if amount <= 0:
-                raise FieldError(f"budget for {system!r} must be above 0 USD", "budgets_usd")
-
-    def budget_usd(self, system: str) -> float:
-        """The monthly budget of ``system``: its entry in budgets_usd, else default_budget_usd."""
-        return dict(self.budgets_usd).get(system, self.default_budget_usd)
 
 
 def _is_percentile(statistic: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,9 @@ def synthesize(outdir: Path, *, builtin_validation: bool = True, **context: Any)
     from tableforge.assembly import read_assembly
     from tableforge.settings import AppSettings
 
-    ctx = {"account": TEST_ACCOUNT, "region": TEST_REGION, **context}
+    # cdk.json's context (the feature flags) as `cdk synth` passes it, so tests see the real app.
+    cdk_json = json.loads((ROOT / "cdk.json").read_text()).get("context", {})
+    ctx = {**cdk_json, "account": TEST_ACCOUNT, "region": TEST_REGION, **context}
     app = App(outdir=str(outdir), context=ctx, builtin_cloud_formation_validation=builtin_validation)
     settings = AppSettings.from_context(app.node.try_get_context, environ={})
     catalog = load_app_catalog(settings)

@@ -319,3 +319,39 @@ def test_app_reports_unknown_stage_without_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert "unknown stage 'qa'; known stages: dev, staging, prod" in result.stderr
     assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+# --- budgets: in the catalog, with per-stage overrides -------------------------------------
+
+
+def test_budget_per_stage_override(tmp_path: Path) -> None:
+    data = copy.deepcopy(VALID)
+    data["budget"] = {"monthly_usd": 20, "stages": {"dev": 5}}
+    path = tmp_path / "shop.yaml"
+    path.write_text(yaml.safe_dump(data))
+    catalog = load_catalog(tmp_path)
+    assert (catalog.budget_usd("shop", "dev"), catalog.budget_usd("shop", "prod")) == (5, 20)
+
+
+def test_a_system_without_a_budget_gets_000s_50_dollars(tmp_path: Path) -> None:
+    # 000_98209684dd8b119b.txt: "Monthly costs under $50", the platform-wide default.
+    (tmp_path / "shop.yaml").write_text(yaml.safe_dump(VALID))
+    assert load_catalog(tmp_path).budget_usd("shop", "staging") == 50
+
+
+@pytest.mark.parametrize(
+    ("budget", "field"),
+    [
+        ({"monthly_usd": 0}, "budget.monthly_usd"),
+        ({"monthly_usd": 10, "stages": {"prod": -1}}, "budget.stages.prod"),
+        ({"monthly_usd": 10, "stages": {"qa": 3}}, "budget.stages.qa"),
+        ({"monthly": 10}, "budget.monthly_usd"),
+    ],
+)
+def test_bad_budget_is_one_error_naming_the_field(tmp_path: Path, budget: dict[str, Any], field: str) -> None:
+    data = copy.deepcopy(VALID)
+    data["budget"] = budget
+    error = catalog_error(tmp_path, data)
+    assert error.field == field, str(error)
+    if "monthly" in budget:
+        assert "did you mean 'monthly_usd'" in str(error)

@@ -45,3 +45,20 @@ def test_cfn_lint_check_catches_a_broken_table(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(broken))
     assert lint_errors(str(path))
+
+
+def test_every_cdk_feature_flag_is_configured_as_recommended(synth: Synthesized) -> None:
+    """aws-cdk-lib's own feature-flag report in the assembly: nothing left unset (a flag set after
+    the first deploy can replace resources), each at its recommended value unless README says why."""
+    manifest = json.loads((synth.outdir / "manifest.json").read_text())
+    flags = manifest["artifacts"]["aws-cdk-lib/feature-flag-report"]["properties"]["flags"]
+    assert len(flags) > 100
+    assert [name for name, flag in flags.items() if "userValue" not in flag] == []
+    # Strong references keep a producer stack (the data stack's KMS key) until its consumers let go.
+    exceptions = {"@aws-cdk/core:defaultCrossStackReferences": "strong"}
+    differing = {
+        name: flag["userValue"]
+        for name, flag in flags.items()
+        if "recommendedValue" in flag and flag["userValue"] != flag["recommendedValue"]
+    }
+    assert differing == exceptions

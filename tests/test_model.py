@@ -138,7 +138,7 @@ def test_provisioned_global_table_with_two_replicas() -> None:
     assert (second.pitr, second.pitr_days, second.deletion_protection) == (False, None, False)
     assert (first.table_class, second.table_class) == ("STANDARD_INFREQUENT_ACCESS", "STANDARD")
     assert (first.kms_key, second.kms_key) == ("alias/shop-us", None)
-    assert not table.pitr_everywhere and not table.deletion_protection_everywhere
+    assert not table.pitr_everywhere and not all(r.deletion_protection for r in table.replicas)
     assert (table.system, table.stage, table.catalog_table) == ("shop", "prod", "orders")
     assert first.tags == {"system": "shop", "table": "orders", "stage": "prod"}
 
@@ -399,7 +399,7 @@ def test_classic_table_level_pitr_deletion_protection_tags_and_class() -> None:
         "ContributorInsightsSpecification": {"Enabled": True},
     }
     assert table.primary is replica
-    assert table.pitr_everywhere and table.deletion_protection_everywhere
+    assert table.pitr_everywhere and all(r.deletion_protection for r in table.replicas)
     assert (table.system, table.stage, table.catalog_table, table.tags["table"]) == (
         "ledger",
         "staging",

@@ -15,13 +15,15 @@ BUDGET_NOTIFICATIONS = (("ACTUAL", 50), ("ACTUAL", 80), ("ACTUAL", 100), ("FOREC
 class CostBudget(Construct):
     """A monthly COST budget of one system and stage, filtered by the tags ``system`` AND ``stage``.
 
-    The amount is ``stage.monitoring.budget_usd(system)``; notifications go to
+    The amount is the catalog's (``Catalog.budget_usd``); notifications go to
     the topic at 50, 80 and 100% of ACTUAL and 100% of FORECASTED spend. The tags
     must be activated as cost-allocation tags in the Billing console (once per
     account) before the budget sees any spend.
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, system: str, stage: StageConfig, topic_arn: str) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, system: str, stage: StageConfig, amount_usd: float, topic_arn: str
+    ) -> None:
         super().__init__(scope, construct_id)
         B = budgets.CfnBudget
         tags = [
@@ -35,7 +37,7 @@ class CostBudget(Construct):
                 budget_name=naming.budget_name(system, stage.name),
                 budget_type="COST",
                 time_unit="MONTHLY",
-                budget_limit=B.SpendProperty(amount=stage.monitoring.budget_usd(system), unit="USD"),
+                budget_limit=B.SpendProperty(amount=amount_usd, unit="USD"),
                 # Both tags must match: CostFilters would OR them, a FilterExpression ANDs.
                 filter_expression=B.ExpressionProperty(and_=tags),
             ),

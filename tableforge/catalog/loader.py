@@ -58,6 +58,9 @@ def load_catalog(
         catalog = load_system(path)
         systems[catalog.system] = catalog
         paths[catalog.system] = path
+    stage_names = list(stage_names)
+    for system, spec_catalog in systems.items():
+        _check_budget_stages(spec_catalog, _display(paths[system]), stage_names)
     result = Catalog(systems, paths, {f: flags.get(f, False) for f in FEATURE_FLAGS})
     _check_names(result, stage_names)
     return result
@@ -70,6 +73,17 @@ def _check_names(catalog: Catalog, stage_names: Iterable[str]) -> None:
     from tableforge.stages import get_stage
 
     check_names(name_inputs(catalog), [get_stage(name) for name in stage_names])
+
+
+def _check_budget_stages(catalog: SystemCatalog, display: str, stage_names: list[str]) -> None:
+    for stage in catalog.budget.stages if catalog.budget else {}:
+        if stage not in stage_names:
+            raise CatalogError(
+                f"unknown stage '{stage}'; known stages: {', '.join(stage_names)}",
+                file=display,
+                item=f"system '{catalog.system}'",
+                field=f"budget.stages.{stage}",
+            )
 
 
 def name_inputs(catalog: Catalog) -> list[tuple[str, str, list[tuple[str, int]], list[str]]]:

@@ -222,11 +222,31 @@ class ConsumerSpec(_Model):
     access: Annotated[list[Grant], Field(min_length=1)]
 
 
+#: For a system whose catalog sets no budget (a new or generated one): 000's
+#: platform-wide "monthly costs under $50", so no system is unbudgeted.
+DEFAULT_BUDGET_USD = 50.0
+
+
+class Budget(_Model):
+    """A system's monthly COST budget in USD, with optional per-stage amounts."""
+
+    shape_hint: ClassVar[str] = "a mapping with monthly_usd and optional stages"
+
+    monthly_usd: Annotated[float, Field(gt=0)]
+    #: Stage name -> that stage's amount, where it differs from monthly_usd.
+    stages: dict[str, Annotated[float, Field(gt=0)]] = {}
+
+    def for_stage(self, stage: str) -> float:
+        return self.stages.get(stage, self.monthly_usd)
+
+
 class SystemCatalog(_Model):
     shape_hint: ClassVar[str] = "a mapping with system, description and tables"
 
     system: str
     description: Annotated[str, Field(min_length=1)]
+    #: The monthly budget the seed documents give this system; DEFAULT_BUDGET_USD without one.
+    budget: Budget | None = None
     tables: Annotated[dict[str, TableSpec], Field(min_length=1)]
     #: The access matrix: consumer name -> its grants (see issue 4).
     consumers: dict[str, ConsumerSpec] = {}
@@ -256,6 +276,11 @@ class Catalog:
             for name, spec in self.systems[system].tables.items()
             if spec.enabled_by is None or self.flags.get(spec.enabled_by, False)
         }
+
+    def budget_usd(self, system: str, stage: str) -> float:
+        """The monthly budget of ``system`` in ``stage``: the stage's override, else the system's amount."""
+        budget = self.systems[system].budget
+        return budget.for_stage(stage) if budget else DEFAULT_BUDGET_USD
 
     def consumers(self, system: str) -> dict[str, ConsumerSpec]:
         """The consumers of ``system`` that the current flags enable, in catalog order."""

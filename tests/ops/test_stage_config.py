@@ -20,10 +20,10 @@ from tableforge.stages import PROD, MonitoringConfig, StageConfig, Subscription
 from tests.conftest import TEST_ACCOUNT, TEST_REGION, Synthesized
 
 
-def build(config: StageConfig, tables: dict[str, TableSpec]) -> dict[int, OpsStack]:
+def build(config: StageConfig, tables: dict[str, TableSpec], budget_usd: float = 25) -> dict[int, OpsStack]:
     app = App()
     stage = Stage(app, "Test", env=Environment(account=TEST_ACCOUNT, region=TEST_REGION))
-    return build_ops_stacks(stage, system="transcription", tables=tables, config=config)
+    return build_ops_stacks(stage, system="transcription", tables=tables, config=config, budget_usd=budget_usd)
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +59,8 @@ def test_changing_thresholds_in_the_stage_config_changes_the_template(tables: di
     assert alarm(after, "transcription-prod-usage-latency")["EvaluationPeriods"] == 3
 
 
-def test_budget_amount_comes_from_the_stage_config(tables: dict[str, TableSpec]) -> None:
-    config = PROD.with_changes(monitoring=PROD.monitoring.with_changes(budgets_usd=(("transcription", 15),)))
-    Template.from_stack(build(config, tables)[0]).has_resource_properties(
+def test_budget_amount_reaches_the_template(tables: dict[str, TableSpec]) -> None:
+    Template.from_stack(build(PROD, tables, budget_usd=15)[0]).has_resource_properties(
         "AWS::Budgets::Budget", {"Budget": Match.object_like({"BudgetLimit": {"Amount": 15, "Unit": "USD"}})}
     )
 
@@ -99,7 +98,6 @@ def test_subscriptions_come_from_the_stage_config(tables: dict[str, TableSpec]) 
         ({"latency_statistic": "p100"}, "latency_statistic"),
         ({"latency_statistic": "Sum"}, "latency_statistic"),
         ({"on_demand_cap_share_percent": 120}, "on_demand_cap_share_percent"),
-        ({"default_budget_usd": 0}, "budgets_usd"),
     ],
 )
 def test_bad_monitoring_settings_fail_before_synth(changes: dict[str, Any], field: str) -> None:
