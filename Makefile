@@ -71,11 +71,14 @@ cost: deps
 # tree, then print the DynamoDB-aware diff. Exit 1 when an unacknowledged destructive
 # change reaches staging or prod. Optional: REVIEW_FORMAT=json, STAGE=prod, REVIEW_OUT=<file>
 # (the printed report, also written there) and REVIEW_JSON=<file> (the JSON report too).
+# stdout carries the report alone (REVIEW_FORMAT=json | jq works): the command is not echoed,
+# and whatever installing the dependencies prints goes to stderr.
 BASE ?= main
 REVIEW_FORMAT ?= markdown
 .PHONY: review
-review: deps
-	$(TABLEFORGE) review ref --base-ref $(BASE) --format $(REVIEW_FORMAT) $(if $(STAGE),--stage $(STAGE)) $(if $(REVIEW_OUT),--output $(REVIEW_OUT)) $(if $(REVIEW_JSON),--json-output $(REVIEW_JSON))
+review:
+	@$(MAKE) --no-print-directory deps >&2
+	@$(TABLEFORGE) review ref --base-ref $(BASE) --format $(REVIEW_FORMAT) $(if $(STAGE),--stage $(STAGE)) $(if $(REVIEW_OUT),--output $(REVIEW_OUT)) $(if $(REVIEW_JSON),--json-output $(REVIEW_JSON))
 
 # --- local mode and seed data (issue 5) --------------------------------------------
 # make local: install, synthesize, start DynamoDB Local (in memory, port LOCAL_PORT), create

@@ -1,4 +1,8 @@
-"""``review/acknowledged.yaml``: destructive changes a reviewer accepted, each with a reason."""
+"""``review/acknowledged.yaml``: blocking changes a reviewer accepted, each with a reason.
+
+A blocking change is a destructive finding or a security change that grants a wildcard or
+opens a role's trust beyond the account, on a protected stage.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator
 
-from review.findings import Finding
+from review.findings import Finding, SecurityChange
 from tableforge.catalog.render import Where, validate
 from tableforge.catalog.yamlload import load_yaml_unique
 from tableforge.errors import TableforgeError
@@ -32,10 +36,22 @@ class Acknowledgement(BaseModel):
     logical_id: Text
     reason: Text
 
-    def covers(self, finding: Finding) -> bool:
-        stacks = {finding.stack, finding.stack_name}
-        logical_ids = {finding.logical_id, finding.detail.get("new_logical_id")}
-        return self.stack in stacks and self.logical_id in logical_ids
+    def covers(self, change: Finding | SecurityChange) -> bool:
+        """A finding by either of its stacks (display name or stack name, before or after a move)
+        and either logical ID; a security change by its stack and its role's or a policy's ID."""
+        stacks: set[Any] = {change.stack, change.stack_name}
+        logical_ids: set[Any] = {change.logical_id}
+        if isinstance(change, SecurityChange):
+            logical_ids |= {_policy_id(policy) for policy in change.policies}
+        else:
+            stacks |= {change.detail.get("new_stack"), change.detail.get("new_stack_name")}
+            logical_ids.add(change.detail.get("new_logical_id"))
+        return self.stack in stacks - {None, ""} and self.logical_id in logical_ids - {None, ""}
+
+
+def _policy_id(label: str) -> str:
+    """``RolePolicy1A2B/Inline`` or ``Role1A2B (trust)`` -> the resource's logical ID."""
+    return label.split("/", 1)[0].split(" ", 1)[0]
 
 
 class _AcknowledgementsFile(BaseModel):
@@ -65,9 +81,9 @@ class Acknowledgements:
         where = Where(file=display, items={"acknowledged": "acknowledged[{}]"})
         return cls(validate(_AcknowledgementsFile, raw, where, error=TableforgeError).acknowledged)
 
-    def match(self, finding: Finding) -> Acknowledgement | None:
+    def match(self, change: Finding | SecurityChange) -> Acknowledgement | None:
         for index, entry in enumerate(self.entries):
-            if entry.covers(finding):
+            if entry.covers(change):
                 self.used.add(index)
                 return entry
         return None

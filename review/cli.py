@@ -1,7 +1,7 @@
 """``tableforge review diff --base DIR --head DIR [--format markdown|json] [--stage S]``.
 
-Exit status: 0 when nothing blocks, 1 when an unacknowledged destructive change
-reaches a protected stage, 2 for bad input (printed as one ``error:`` line by
+Exit status: 0 when nothing blocks, 1 when an unacknowledged destructive change, wildcard
+grant or trust beyond the account reaches a protected stage, 2 for bad input (printed as one ``error:`` line by
 ``tableforge.cli``). ``python -m review ...`` is a shortcut for the same commands.
 """
 
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from review.diff import review
-from review.findings import Report
+from review.findings import Finding, Report, SecurityChange
 from review.render import render_json, render_markdown
 from review.synth_ref import synth_pair, temporary_workdir
 
@@ -82,8 +82,14 @@ def _output(args: argparse.Namespace, report: Report) -> int:
     if args.json_output:
         args.json_output.write_text(render_json(report), encoding="utf-8")
     sys.stdout.write(text)
-    if report.blocking:
+    destructive = [b for b in report.blocking if isinstance(b, Finding)]
+    security = [b for b in report.blocking if isinstance(b, SecurityChange)]
+    if destructive:
+        print(f"review: {len(destructive)} unacknowledged destructive change(s) on a protected stage", file=sys.stderr)
+    if security:
         print(
-            f"review: {len(report.blocking)} unacknowledged destructive change(s) on a protected stage", file=sys.stderr
+            f"review: {len(security)} unacknowledged security change(s) granting wildcards or trust beyond the "
+            "account on a protected stage",
+            file=sys.stderr,
         )
     return report.exit_code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from review.acknowledged import Acknowledgements
 from review.cost_delta import cost_delta
 from review.findings import Finding, Report
-from review.iam import IAM_TYPES, index_readers, readers_of, roles_of
+from review.iam import IAM_TYPES, index_readers, readers_of, roles_of, stream_readers
 from review.refs import Resolver
 from review.security import security_changes
 from review.tables import RETAINING, TableDiff
@@ -44,8 +45,24 @@ def is_protected(stage: str | None) -> bool:
     return config.protected if config else True
 
 
+#: Findings about a stack itself (its name, path, termination protection) carry this type.
+STACK_TYPE = "AWS::CloudFormation::Stack"
+
+
 def _select(stacks: list[StackTemplate], stage: str | None) -> dict[str, StackTemplate]:
-    return {s.display_name: s for s in stacks if stage is None or stage_name(s) == stage}
+    """The stacks by the key base and head are matched on: the CloudFormation stack name.
+
+    CloudFormation knows a stack by its name (per account and region), not by its construct
+    path, so a renamed stack is another stack and a moved construct with a fixed stackName is
+    the same one. Two stacks of one assembly with the same name (other environments) are told
+    apart by their account and region.
+    """
+    chosen = [s for s in stacks if stage is None or stage_name(s) == stage]
+    names = Counter(s.stack_name for s in chosen)
+    return {
+        s.stack_name if names[s.stack_name] == 1 else f"{s.stack_name} in {s.account or '?'}/{s.region or '?'}": s
+        for s in chosen
+    }
 
 
 def _normalize_stage(stage: str | None) -> str | None:
@@ -77,6 +94,8 @@ def _table_name(table: TableModel) -> Any:
 class TableEntry:
     """A table that is only in the base or only in the head: its stack, raw resource and model."""
 
+    #: The stack's key (its CloudFormation stack name), see :func:`_select`.
+    key: str
     stack: StackTemplate
     resource: dict[str, Any]
     table: TableModel
@@ -93,13 +112,20 @@ class AssemblyDiff:
         self.base = _select(base_all, self.stage)
         self.head = _select(head_all, self.stage)
         self.base_resolver, self.head_resolver = Resolver(base_all), Resolver(head_all)
-        self.base_roles = roles_of(self.base.values(), self.base_resolver)
-        self.head_roles = roles_of(self.head.values(), self.head_resolver)
+        self.base_roles = roles_of(self.base, self.base_resolver)
+        self.head_roles = roles_of(self.head, self.head_resolver)
         head_readers = index_readers(self.head_roles.values())
         base_readers = index_readers(self.base_roles.values())
         self.head_readers = lambda table, index: readers_of(head_readers, table, index)
         self.base_readers = lambda table, index: readers_of(base_readers, table, index)
+        # Who reads a table's stream, across the whole assembly (consumers live in other stacks).
+        every_head = self.head_roles if self.stage is None else roles_of(_select(head_all, None), self.head_resolver)
+        every_base = self.base_roles if self.stage is None else roles_of(_select(base_all, None), self.base_resolver)
+        self.head_stream_readers = stream_readers(every_head.values(), head_all, self.head_resolver)
+        self.base_stream_readers = stream_readers(every_base.values(), base_all, self.base_resolver)
         self.findings: list[Finding] = []
+        #: Base stack names whose stack is renamed in the head (same construct path).
+        self.renamed: set[str] = set()
 
     def finding(
         self,
@@ -129,9 +155,14 @@ class AssemblyDiff:
             )
         )
 
+    def stack_finding(self, level: str, change: str, stack: StackTemplate, reason: str, **detail: Any) -> None:
+        """A finding about the stack itself; it has no logical ID."""
+        self.finding(level, change, stack, "", {"Type": STACK_TYPE}, reason, detail or None)
+
     def run(self) -> list[Finding]:
         removed_tables: list[TableEntry] = []
         added_tables: list[TableEntry] = []
+        self._stacks()
         for name in sorted(set(self.base) | set(self.head)):
             base, head = self.base.get(name), self.head.get(name)
             base_res = {k: v for k, v in (base.resources() if base else []) if v.get("Type") not in IGNORED_TYPES}
@@ -141,13 +172,13 @@ class AssemblyDiff:
             for logical_id in sorted(set(base_res) - set(head_res)):
                 assert base is not None
                 if logical_id in base_tables:
-                    removed_tables.append(TableEntry(base, base_res[logical_id], base_tables[logical_id]))
+                    removed_tables.append(TableEntry(name, base, base_res[logical_id], base_tables[logical_id]))
                 else:
                     self._removed(base, logical_id, base_res[logical_id], stack_gone=head is None)
             for logical_id in sorted(set(head_res) - set(base_res)):
                 assert head is not None
                 if logical_id in head_tables:
-                    added_tables.append(TableEntry(head, head_res[logical_id], head_tables[logical_id]))
+                    added_tables.append(TableEntry(name, head, head_res[logical_id], head_tables[logical_id]))
                 else:
                     self.finding(
                         "safe",
@@ -171,9 +202,88 @@ class AssemblyDiff:
         self._tables_moved_or_gone(removed_tables, added_tables)
         return self.findings
 
+    def _stacks(self) -> None:
+        """What changes about the stacks themselves: name, construct path, termination protection."""
+        head_by_path = {s.display_name: s for key, s in self.head.items() if key not in self.base}
+        for key, base in sorted(self.base.items()):
+            head = self.head.get(key)
+            if head is None:
+                renamed = head_by_path.get(base.display_name)
+                if renamed is not None:
+                    self._stack_renamed(base, renamed)
+                continue
+            if head.display_name != base.display_name:
+                self.stack_finding(
+                    "safe",
+                    "stack-path-changed",
+                    head,
+                    f"construct path {base.display_name} -> {head.display_name} with the same stack name "
+                    f"{head.stack_name}: CloudFormation updates the same stack in place (it knows stacks by "
+                    f"name); only `cdk deploy` now takes {head.display_name}",
+                    old_stack=base.display_name,
+                )
+            self._termination_protection(base, head)
+
+    def _stack_renamed(self, base: StackTemplate, head: StackTemplate) -> None:
+        self.renamed.add(base.stack_name)
+        tables = [t.table_name for t in base.table_models() if isinstance(t.table_name, str)]
+        fixed = tables + [
+            name
+            for _, resource in base.resources()
+            if isinstance(name := _fixed_name(resource), str) and name not in tables
+        ]
+        clash = (
+            f"; its {len(fixed)} fixed-name resource(s) ({len(tables)} table(s), e.g. {fixed[0]}) already exist "
+            f"in {base.stack_name}, so creating {head.stack_name} fails on the first of them and rolls back"
+            if fixed
+            else ""
+        )
+        self.stack_finding(
+            "risky",
+            "stack-renamed",
+            head,
+            f"stack name {base.stack_name} -> {head.stack_name} ({head.display_name}): CloudFormation knows a "
+            f"stack by its name, so the deploy creates a new stack {head.stack_name} and leaves "
+            f"{base.stack_name} deployed with everything in it (cdk deploy never deletes a stack){clash}",
+            old_stack_name=base.stack_name,
+        )
+
+    def _termination_protection(self, base: StackTemplate, head: StackTemplate) -> None:
+        if base.termination_protection == head.termination_protection:
+            return
+        if head.termination_protection:
+            self.stack_finding(
+                "safe",
+                "termination-protection-enabled",
+                head,
+                f"termination protection switched on for {head.stack_name}: CloudFormation refuses to delete "
+                "the stack until it is switched off again",
+            )
+            return
+        tables = head.table_models()
+        deleted = [t for t in tables if t.deletion_policy not in RETAINING]
+        fate = (
+            f"; deleting it deletes {len(deleted)} of its {len(tables)} table(s) with every item "
+            "(DeletionPolicy Delete) and orphans the rest"
+            if deleted
+            else f"; deleting it orphans its {len(tables)} table(s) (DeletionPolicy Retain)"
+            if tables
+            else ""
+        )
+        self.stack_finding(
+            "risky",
+            "termination-protection-disabled",
+            head,
+            f"termination protection switched off for {head.stack_name} (cdk deploy applies it: the CLI calls "
+            "UpdateTerminationProtection to match the assembly): CloudFormation no longer refuses a stack "
+            f"deletion (cdk destroy, a console or API DeleteStack){fate}",
+        )
+
     def _removed(self, stack: StackTemplate, logical_id: str, resource: dict[str, Any], *, stack_gone: bool) -> None:
         kind = str(resource.get("Type"))
         where = " (its whole stack is gone from the head)" if stack_gone else ""
+        if stack_gone and stack.stack_name in self.renamed:
+            where = f" (its stack is renamed: {stack.stack_name} stays deployed with it)"
         if kind == "AWS::KMS::Key" and resource.get("DeletionPolicy") not in RETAINING:
             self.finding(
                 "risky",
@@ -201,7 +311,15 @@ class AssemblyDiff:
             return
         if table_before is not None or table_after is not None:
             if table_before is not None and table_after is not None:
-                for hit in TableDiff(table_before, table_after, self.head_readers, self.base_readers).run():
+                diff = TableDiff(
+                    table_before,
+                    table_after,
+                    self.head_readers,
+                    self.base_readers,
+                    self.head_stream_readers,
+                    self.base_stream_readers,
+                )
+                for hit in diff.run():
                     self.finding(
                         hit.level, hit.change, head, logical_id, after, hit.reason, hit.detail, table=table_after
                     )
@@ -231,12 +349,35 @@ class AssemblyDiff:
                 after,
                 f"resource type {before.get('Type')} -> {after.get('Type')}: replaced",
             )
+        elif after.get("Type") == "AWS::KMS::Key" and self._key_no_longer_retained(head, logical_id, before, after):
+            pass
         elif changed and set(changed) <= {"Tags"}:
             self.finding("safe", "tags-changed", head, logical_id, after, "tags only: applied in place")
         else:
             self.finding(
                 "safe", "resource-changed", head, logical_id, after, f"changed: {what}{note}", {"properties": changed}
             )
+
+    def _key_no_longer_retained(
+        self, stack: StackTemplate, logical_id: str, before: dict[str, Any], after: dict[str, Any]
+    ) -> bool:
+        """A KMS key (the data stack's customer managed key) that stops being retained: risky."""
+        found = False
+        for policy in ("DeletionPolicy", "UpdateReplacePolicy"):
+            old, new = before.get(policy, "Delete"), after.get(policy, "Delete")
+            if old in RETAINING and new not in RETAINING:
+                found = True
+                self.finding(
+                    "risky",
+                    "removal-policy-not-retained",
+                    stack,
+                    logical_id,
+                    after,
+                    f"KMS key {policy} {old} -> {new}: removing the key from the app, replacing it or deleting "
+                    "its stack now schedules the key for deletion, after which every table and backup encrypted "
+                    "with it is unreadable",
+                )
+        return found
 
     def _tables_moved_or_gone(self, removed: list[TableEntry], added: list[TableEntry]) -> None:
         by_identity: dict[str, TableEntry] = {}
@@ -252,7 +393,7 @@ class AssemblyDiff:
                 paired.add(id(match))
                 self._renamed(entry, match)
             else:
-                self._table_removed(entry, stack_gone=entry.stack.display_name not in self.head)
+                self._table_removed(entry, stack_gone=entry.key not in self.head)
         for entry in added:
             if id(entry) not in paired:
                 self.finding(
@@ -266,13 +407,12 @@ class AssemblyDiff:
                 )
 
     def _renamed(self, old: TableEntry, new: TableEntry) -> None:
+        if old.key != new.key and old.table.type == new.table.type:
+            self._moved(old, new)
+            return
         stack, logical_id, table = old.stack, old.table.logical_id, old.table
         name = _table_name(table)
-        moved = (
-            f" and stack {stack.display_name} -> {new.stack.display_name}"
-            if new.stack.display_name != stack.display_name
-            else ""
-        )
+        moved = f" and stack {stack.stack_name} -> {new.stack.stack_name}" if new.key != old.key else ""
         retained = table.deletion_policy in RETAINING
         fate = (
             "orphans the old table (Retain: the items stay in a table nothing manages)"
@@ -297,7 +437,52 @@ class AssemblyDiff:
             f"{before_after}logical ID {logical_id} -> {new.table.logical_id}{moved}: CloudFormation sees a new "
             f"resource and a removed one, so it creates {new.table.logical_id} as a new, empty table and {fate}; "
             f"no item is copied{clash}",
-            {"new_stack": new.stack.display_name, "new_logical_id": new.table.logical_id},
+            _moved_detail(new),
+            table=table,
+        )
+
+    def _moved(self, old: TableEntry, new: TableEntry) -> None:
+        """A table whose stack changed: CloudFormation cannot move a resource between stacks."""
+        table, name = old.table, _table_name(old.table)
+        ids = (
+            f", logical ID {table.logical_id} -> {new.table.logical_id}"
+            if table.logical_id != new.table.logical_id
+            else ""
+        )
+        head = f"stack {old.stack.stack_name} -> {new.stack.stack_name} ({new.stack.display_name}){ids}"
+        same_name = isinstance(table.table_name, str) and table.table_name == new.table.table_name
+        if old.key not in self.head:
+            # The old stack left the app (renamed): cdk deploy leaves it deployed, with the table.
+            fate = (
+                f"creating {name} in {new.stack.stack_name} fails because a table of that name already exists "
+                f"(it still belongs to {old.stack.stack_name}): the deploy fails and rolls back, and "
+                f"{old.stack.stack_name} is left behind with the table"
+                if same_name
+                else f"{new.stack.stack_name} creates a new, empty table {_table_name(new.table)} while "
+                f"{old.stack.stack_name} keeps the old one with every item, which nothing in the app uses any more"
+            )
+        else:
+            retained = table.deletion_policy in RETAINING
+            gone = (
+                "orphans it (Retain: the items stay in a table nothing manages)"
+                if retained
+                else "deletes it with every item"
+            )
+            fate = f"{old.stack.stack_name} no longer declares the table, so its update {gone}, and " + (
+                f"creating {name} in {new.stack.stack_name} fails while a table of that name exists"
+                if same_name
+                else f"{new.stack.stack_name} creates a new, empty table"
+            )
+        self.finding(
+            "destructive",
+            "stack-changed",
+            old.stack,
+            table.logical_id,
+            old.resource,
+            f"table {name} moves {head}: CloudFormation knows a stack by its name and cannot move a resource "
+            f"from one stack to another, so {fate}; no item is copied. To move a table keep it (Retain), remove "
+            "it from the old stack, then import it into the new one (cdk import)",
+            _moved_detail(new),
             table=table,
         )
 
@@ -328,6 +513,27 @@ class AssemblyDiff:
         )
 
 
+def _moved_detail(new: TableEntry) -> dict[str, Any]:
+    """Where the table went: an acknowledgement may name the new stack (either name) or logical ID."""
+    return {
+        "new_stack": new.stack.display_name,
+        "new_stack_name": new.stack.stack_name,
+        "new_logical_id": new.table.logical_id,
+    }
+
+
+def _fixed_name(resource: dict[str, Any]) -> Any:
+    """The physical name a resource declares (TableName, RoleName, Name...), if it is a literal."""
+    props = resource.get("Properties") or {}
+    kind = str(resource.get("Type", ""))
+    service_name = kind.rsplit("::", 1)[-1] + "Name"
+    for key in ("TableName", service_name, "Name", "AlarmName", "TopicName", "DashboardName"):
+        value = props.get(key)
+        if isinstance(value, str):
+            return value
+    return None
+
+
 def review(
     base_dir: Path | str,
     head_dir: Path | str,
@@ -351,6 +557,14 @@ def review(
             finding.acknowledged, finding.acknowledgement = True, ack.reason
         finding.blocking = is_protected(finding.stage) and not finding.acknowledged
     security = security_changes(diff.base_roles, diff.head_roles, stage_of=stage_name)
+    # Wildcard grants and trust beyond the account block a protected stage like a destructive change.
+    for change in security:
+        if not change.opens:
+            continue
+        ack = acks.match(change)
+        if ack is not None:
+            change.acknowledged, change.acknowledgement = True, ack.reason
+        change.blocking = is_protected(change.stage) and not change.acknowledged
     delta = (
         cost_delta(base_dir, head_dir, diff.stage)
         if with_cost

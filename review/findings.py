@@ -58,6 +58,22 @@ class SecurityChange:
     wildcard: bool
     reason: str
     table: str | None = None
+    #: The CloudFormation stack name, ``auxeira-prod-access``.
+    stack_name: str = ""
+    #: What the change newly allows through wildcards (``dynamodb:* on *``, a NotAction, an AWS
+    #: managed policy), one entry per grant; empty for a removal.
+    wildcards: list[str] = field(default_factory=list)
+    #: Principals outside the account that the change newly lets assume the role, with why.
+    open_trust: list[str] = field(default_factory=list)
+    acknowledged: bool = False
+    acknowledgement: str | None = None
+    #: Wildcards or open trust on a protected stage that no acknowledgement covers.
+    blocking: bool = False
+
+    @property
+    def opens(self) -> bool:
+        """Grants a wildcard or opens the trust policy beyond the account: blocks on a protected stage."""
+        return bool(self.wildcards or self.open_trust)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,8 +94,10 @@ class Report:
         return [f for f in self.findings if f.level == level]
 
     @property
-    def blocking(self) -> list[Finding]:
-        return [f for f in self.findings if f.blocking]
+    def blocking(self) -> list[Finding | SecurityChange]:
+        """Unacknowledged destructive findings and security changes (wildcards, open trust) on a
+        protected stage."""
+        return [f for f in self.findings if f.blocking] + [s for s in self.security if s.blocking]
 
     @property
     def exit_code(self) -> int:

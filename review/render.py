@@ -41,7 +41,7 @@ def _counts(report: Report) -> dict[str, int]:
     return {
         "destructive": len(destructive),
         "blocking": len(report.blocking),
-        "acknowledged": sum(f.acknowledged for f in destructive),
+        "acknowledged": sum(f.acknowledged for f in destructive) + sum(s.acknowledged for s in report.security),
         "risky": len(report.by_level("risky")),
         "safe": len(report.by_level("safe")),
         "security": len(report.security),
@@ -62,12 +62,21 @@ def _finding_line(f: Finding) -> str:
             flag = f" _acknowledged: {_cell(f.acknowledgement)}_"
         else:
             flag = " _not blocking: unprotected stage_"
-    return f"- `{f.stack}` `{f.logical_id}`{table} `{f.change}`{flag}: {_cell(f.reason)}"
+    resource = f" `{f.logical_id}`" if f.logical_id else ""  # a finding about the stack itself has none
+    return f"- `{f.stack}`{resource}{table} `{f.change}`{flag}: {_cell(f.reason)}"
 
 
 def _security_line(s: SecurityChange) -> str:
     wild = " **wildcard**" if s.wildcard else ""
-    return f"- `{s.stack}` role `{s.role}` `{s.change}`{wild}: {_cell(s.reason)}"
+    flag = ""
+    if s.opens:
+        if s.blocking:
+            flag = " **BLOCKING**"
+        elif s.acknowledged:
+            flag = f" _acknowledged: {_cell(s.acknowledgement)}_"
+        else:
+            flag = " _not blocking: unprotected stage_"
+    return f"- `{s.stack}` role `{s.role}` `{s.change}`{wild}{flag}: {_cell(s.reason)}"
 
 
 def _usd(value: dict[str, str] | None, signed: bool = False) -> str:
@@ -143,12 +152,19 @@ def _safe_lines(findings: list[Finding]) -> list[str]:
 def render_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
     counts = _counts(report)
     if report.blocking:
+        kinds = []
+        if any(isinstance(b, Finding) for b in report.blocking):
+            kinds.append("destructive change(s)")
+        if any(isinstance(b, SecurityChange) for b in report.blocking):
+            kinds.append("security change(s) granting wildcards or trust beyond the account")
         verdict = (
-            f"**Blocked:** {counts['blocking']} destructive change(s) reach a protected stage. "
+            f"**Blocked:** {counts['blocking']} {' and '.join(kinds)} reach a protected stage. "
             "Acknowledge them in `review/acknowledged.yaml` (stack, logical_id, reason) if intended."
         )
-    elif counts["destructive"]:
-        verdict = "**Passes:** destructive changes are acknowledged or on unprotected stages only."
+    elif counts["destructive"] or any(s.opens for s in report.security):
+        verdict = (
+            "**Passes:** destructive changes, wildcards and open trust are acknowledged or on unprotected stages only."
+        )
     else:
         verdict = "**Passes:** no destructive change."
     scope = f" (stage {report.stage})" if report.stage else ""

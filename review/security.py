@@ -6,8 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from review.findings import SecurityChange
-from review.iam import Atom, RoleStatements
+from review.iam import Atom, RoleStatements, beyond_account
 from tableforge.assembly import StackTemplate
+
+#: The account part of an AWS managed policy's ARN.
+_AWS_MANAGED_POLICY = ":iam::aws:policy/"
 
 _TABLE_IN_ARN = ":table/"
 
@@ -24,10 +27,14 @@ def _entry(
     reason: str,
     stage_of: Callable[[StackTemplate], str | None],
     policies: set[str],
+    opening: list[Atom] | None = None,
 ) -> SecurityChange:
+    """``opening``: the atoms whose wildcards and trust count as newly granted (default ``atoms``;
+    none for a removal)."""
     actions = sorted({a.action for a in atoms})
     resources = sorted({a.resource for a in atoms})
     effects = sorted({a.effect for a in atoms})
+    granted = (atoms if opening is None else opening) if change != "removed" else []
     return SecurityChange(
         change=change,  # type: ignore[arg-type]
         stack=role.stack.display_name,
@@ -41,6 +48,9 @@ def _entry(
         wildcard=any(a.wildcard for a in atoms if a.effect == "Allow"),
         reason=reason,
         table=_table_of(resources),
+        stack_name=role.stack.stack_name,
+        wildcards=_wildcards(granted),
+        open_trust=_open_trust(granted, role.stack.account),
     )
 
 
@@ -69,7 +79,20 @@ def _describe(atoms: list[Atom]) -> str:
 
 
 def _wildcards(atoms: list[Atom]) -> list[str]:
-    return sorted({f"{a.action} on {_short(a.resource)}" for a in atoms if a.effect == "Allow" and a.wildcard})
+    """Allowed grants that match more than they name, and attached AWS managed policies (their
+    statements are not in the template; AWS writes them for any account, on wildcard resources)."""
+    found = {f"{a.action} on {_short(a.resource)}" for a in atoms if a.effect == "Allow" and a.wildcard}
+    found |= {
+        f"AWS managed policy {a.resource.split(_AWS_MANAGED_POLICY, 1)[1]}"
+        for a in atoms
+        if a.effect == "Attach" and _AWS_MANAGED_POLICY in a.resource
+    }
+    return sorted(found)
+
+
+def _open_trust(atoms: list[Atom], account: str | None) -> list[str]:
+    """Trust newly extended beyond the stack's account: who, and why that is outside it."""
+    return sorted({f"{a.action} by {why}" for a in atoms if (why := beyond_account(a, account)) is not None})
 
 
 def security_changes(
@@ -87,6 +110,9 @@ def security_changes(
             reason = f"new role {after.name}: {_describe(atoms)}"
             if wild:
                 reason += f". Wildcards: {'; '.join(wild)}"
+            opened = _open_trust(atoms, after.stack.account)
+            if opened:
+                reason += f". Trust beyond the account: {'; '.join(opened)}"
             out.append(_entry("added", after, atoms, reason, stage_of, _policies(after, atoms)))
             continue
         if before is not None and after is None:
@@ -106,6 +132,9 @@ def security_changes(
         gained = sorted(set(after.atoms) - set(before.atoms), key=repr)
         lost = sorted(set(before.atoms) - set(after.atoms), key=repr)
         allow_gained = [a for a in gained if a.effect != "Deny"]
+        # A grant the base already had without a condition is not new when a condition is added.
+        unconditional = {(a.effect, a.action, a.resource) for a in before.atoms if not a.condition}
+        fresh = [a for a in allow_gained if (a.effect, a.action, a.resource) not in unconditional]
         if allow_gained:
             old_actions = {a.action for a in before.atoms if a.effect == "Allow"}
             old_resources = {a.resource for a in before.atoms if a.effect == "Allow"}
@@ -116,13 +145,18 @@ def security_changes(
                 parts.append(f"new actions {', '.join(new_actions)}")
             if new_resources:
                 parts.append(f"new resources {', '.join(new_resources)}")
-            wild = _wildcards(allow_gained)
+            wild = _wildcards(fresh)
             if wild:
                 parts.append(f"wildcards {'; '.join(wild)}")
+            opened = _open_trust(fresh, after.stack.account)
+            if opened:
+                parts.append(f"trust beyond the account: {'; '.join(opened)}")
             if not parts:
                 parts.append("existing actions on existing resources in new combinations or conditions")
             reason = f"role {after.name} broadened: {'; '.join(parts)} ({_describe(allow_gained)})"
-            out.append(_entry("broadened", after, allow_gained, reason, stage_of, _policies(after, allow_gained)))
+            out.append(
+                _entry("broadened", after, allow_gained, reason, stage_of, _policies(after, allow_gained), fresh)
+            )
         deny_gained = [a for a in gained if a.effect == "Deny"]
         if deny_gained:
             out.append(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from tableforge.model import Index, Intrinsic, Key, Replica, TableModel
+from tableforge.model import ENCRYPTION_LEVELS, Index, Intrinsic, Key, Number, Replica, TableModel
 
 #: DeletionPolicy/UpdateReplacePolicy values that keep the table when CloudFormation lets go of it.
 RETAINING = ("Retain", "RetainExceptOnCreate", "Snapshot")
@@ -110,6 +110,19 @@ class Hit:
     detail: dict[str, Any] | None = None
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _shorter(after: Any, before: Any) -> bool:
+    """A recovery window shorter than before; one an intrinsic decides counts as shorter (fail safe)."""
+    if after is None or before is None:
+        return False
+    if not (_is_number(after) and _is_number(before)):
+        return bool(after != before)
+    return bool(after < before)
+
+
 def _name(canon: dict[str, Any]) -> str:
     name = canon.get("TableName")
     return name if isinstance(name, str) else "(generated name)"
@@ -134,6 +147,42 @@ def _replacement_tail(base: dict[str, Any], head: dict[str, Any]) -> str:
     return tail
 
 
+def _no_readers(table: str) -> list[str]:
+    return []
+
+
+def _units(value: Number | None) -> Decimal | None | Intrinsic:
+    """An on-demand maximum: None when there is none (absent, or -1, DynamoDB's "remove the maximum")."""
+    if value is None or (isinstance(value, Decimal) and value == -1):
+        return None
+    return value
+
+
+_ENCRYPTION_NAMES = {
+    "aws_owned": "the AWS owned key (not in this account)",
+    "aws_managed": "the AWS managed KMS key aws/dynamodb",
+    "customer_managed": "a customer managed KMS key",
+    "unknown": "a key chosen by an intrinsic the review cannot resolve",
+}
+
+
+def _kinesis_arn(canon: dict[str, Any], path: tuple[str, ...]) -> str | None:
+    """The Kinesis stream a table (or replica) streams item changes to, as declared; None when none."""
+    node: Any = canon
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    spec = node.get("KinesisStreamSpecification") if isinstance(node, dict) else None
+    if not spec:
+        return None
+    arn = spec.get("StreamArn") if isinstance(spec, dict) else spec
+    return arn if isinstance(arn, str) else json.dumps(arn, sort_keys=True)
+
+
+def _kms_keys(table: TableModel) -> str:
+    """Every KMS key the table names (its own, its replicas'), comparable."""
+    return json.dumps([table.sse.kms_key, *(replica.kms_key for replica in table.replicas)], sort_keys=True)
+
+
 class TableDiff:
     """Compare one table's base and head resource; collect hits and the paths they explain."""
 
@@ -143,7 +192,11 @@ class TableDiff:
         head: TableModel,
         index_readers: Callable[[str, str], list[str]],
         base_index_readers: Callable[[str, str], list[str]],
+        stream_readers: Callable[[str], list[str]] = _no_readers,
+        base_stream_readers: Callable[[str], list[str]] = _no_readers,
     ) -> None:
+        self.base_model, self.head_model = base, head
+        self.stream_readers, self.base_stream_readers = stream_readers, base_stream_readers
         self.base, self.head = canonical(base), canonical(head)
         self.paths = changed_paths(self.base, self.head)
         self.claimed: set[tuple[str, ...]] = set()
@@ -155,6 +208,9 @@ class TableDiff:
         matched = {
             p for p in self.paths if p[: len(prefix)] == prefix and (contains is None or contains in "/".join(p))
         }
+        if matched and contains is None:
+            # An emptied container (the last GSI, the last "other" property) is a leaf of its own.
+            matched |= {p for p in self.paths if len(p) < len(prefix) and prefix[: len(p)] == p}
         self.claimed |= matched
         return bool(matched)
 
@@ -186,6 +242,10 @@ class TableDiff:
             self._policies,
             self._replicas,
             self._billing,
+            self._on_demand_max,
+            self._encryption,
+            self._stream,
+            self._kinesis,
             self._ttl,
             self._gsis,
             self._rest,
@@ -275,14 +335,13 @@ class TableDiff:
                         f"backups, so the table can no longer be restored to any second of the last "
                         f"{b['PointInTimeRecoveryDays']} days (e.g. after a bad write or delete)",
                     )
-                elif h["PointInTimeRecovery"] and (h["PointInTimeRecoveryDays"] or 0) < (
-                    b["PointInTimeRecoveryDays"] or 0
-                ):
+                elif h["PointInTimeRecovery"] and _shorter(h["PointInTimeRecoveryDays"], b["PointInTimeRecoveryDays"]):
                     self.hit(
                         "risky",
                         "pitr-window-shortened",
                         f"point-in-time recovery window{where(region)} {b['PointInTimeRecoveryDays']} -> "
-                        f"{h['PointInTimeRecoveryDays']} days: older restore points are gone",
+                        f"{h['PointInTimeRecoveryDays']} days: older restore points are gone"
+                        + ("" if _is_number(h["PointInTimeRecoveryDays"]) else " (or may be: an intrinsic decides)"),
                     )
                 else:
                     self.hit(
@@ -327,6 +386,207 @@ class TableDiff:
                 "per rolling 24 hours"
             )
         self.hit("risky", "billing-mode-changed", f"billing mode {before} -> {after}: {why}")
+
+    def _on_demand_max(self) -> None:
+        """The on-demand maximums (a cost guard per stage): lowered or newly set throttles requests
+        above it; removed drops the guard; raised is safe."""
+        if self.base["BillingMode"] != self.head["BillingMode"]:
+            return  # the billing switch explains every capacity setting
+        self._claim("Other", "WriteOnDemandThroughputSettings")
+        self._claim("Other", "OnDemandThroughput")
+        b, h = self.base_model, self.head_model
+        scopes: list[tuple[str, str, Number | None, Number | None]] = [
+            ("table", "write", b.max_write_request_units, h.max_write_request_units)
+        ]
+        head_gsis = {g.name: g for g in h.gsis}
+        for gsi in b.gsis:
+            if gsi.name in head_gsis:
+                self._claim("GlobalSecondaryIndexes", gsi.name, "WriteOnDemandThroughputSettings")
+                self._claim("GlobalSecondaryIndexes", gsi.name, "OnDemandThroughput")
+                scopes.append(
+                    (
+                        f"GSI {gsi.name}",
+                        "write",
+                        gsi.max_write_request_units,
+                        head_gsis[gsi.name].max_write_request_units,
+                    )
+                )
+        head_replicas = {_region(r): r for r in h.replicas}
+        for replica in b.replicas:
+            region = _region(replica)
+            other = head_replicas.get(region)
+            if other is None:
+                continue
+            self._claim("Replicas", region, "ReadOnDemandThroughputSettings")
+            scopes.append(
+                (f"table{where(region)}", "read", replica.max_read_request_units, other.max_read_request_units)
+            )
+            for name in sorted(set(replica.index_settings) | set(replica.index_max_reads)):
+                if name not in head_gsis:
+                    continue
+                self._claim("Replicas", region, "GlobalSecondaryIndexes", name, "ReadOnDemandThroughputSettings")
+                scopes.append(
+                    (
+                        f"GSI {name}{where(region)}",
+                        "read",
+                        replica.index_max_reads.get(name),
+                        other.index_max_reads.get(name),
+                    )
+                )
+        for scope, kind, before_value, after_value in scopes:
+            before, after = _units(before_value), _units(after_value)
+            if before == after:
+                continue
+            label = f"on-demand maximum {kind} request units of the {scope}"
+            if after is None:
+                self.hit(
+                    "risky",
+                    "on-demand-max-removed",
+                    f"{label} {_declared(before)} -> none: the stage's cost guard is gone; on-demand "
+                    f"{kind}s are no longer capped, so a runaway client or a hot loop is billed without limit",
+                )
+            elif isinstance(after, Decimal) and (before is None or (isinstance(before, Decimal) and after < before)):
+                self.hit(
+                    "risky",
+                    "on-demand-max-lowered",
+                    f"{label} {_declared(before) if before is not None else 'none'} -> {_declared(after)}: DynamoDB "
+                    f"throttles {kind} requests above {_declared(after)} units per second (ThrottlingException), "
+                    "so traffic that fits today can be refused",
+                )
+            elif isinstance(after, Decimal) and isinstance(before, Decimal):
+                self.hit(
+                    "safe",
+                    "on-demand-max-raised",
+                    f"{label} {_declared(before)} -> {_declared(after)}: more headroom; the most a month "
+                    "can cost rises with it",
+                )
+            else:
+                self.hit(
+                    "risky",
+                    "on-demand-max-lowered",
+                    f"{label} {_declared(before)} -> {_declared(after)}: an intrinsic decides the cap, so the "
+                    "review cannot tell whether requests will be throttled",
+                )
+
+    def _encryption(self) -> None:
+        """Encryption at rest: a weaker key than before is risky, a stronger or another one safe."""
+        if not (self._claim("Other", "SSESpecification") | self._claim("Replicas", contains="SSESpecification")):
+            return
+        before, after = self.base_model.encryption, self.head_model.encryption
+        what = f"encryption at rest {_ENCRYPTION_NAMES[before]} -> {_ENCRYPTION_NAMES[after]}"
+        if before == after:
+            same_key = _kms_keys(self.base_model) == _kms_keys(self.head_model)
+            self.hit(
+                "safe",
+                "encryption-changed" if same_key else "encryption-key-changed",
+                f"encryption at rest stays on {_ENCRYPTION_NAMES[after]}; its declaration changes in place"
+                if same_key
+                else f"{what} (another key): DynamoDB re-encrypts the table online; keep the old key enabled "
+                "until the update completes",
+            )
+        elif after == "unknown" or (
+            before != "unknown" and ENCRYPTION_LEVELS.index(after) < ENCRYPTION_LEVELS.index(before)
+        ):
+            lost = (
+                "its key no longer lives in this account: its use no longer shows in CloudTrail, and access "
+                "can no longer be limited or revoked through a key policy"
+                if after == "aws_owned"
+                else "the key's policy, rotation and the ability to disable it (cutting off every reader at "
+                "once) are no longer this account's to control"
+                if after == "aws_managed"
+                else "the review cannot tell whether the table stays on a KMS key"
+            )
+            self.hit(
+                "risky",
+                "encryption-downgraded",
+                f"{what}: DynamoDB re-encrypts the table in place and it stays readable, but {lost} "
+                "(staging and prod require a KMS key)",
+            )
+        else:
+            self.hit(
+                "safe",
+                "encryption-changed",
+                f"{what}: DynamoDB re-encrypts the table online; KMS requests are billed from now on",
+            )
+
+    def _stream(self) -> None:
+        """The DynamoDB stream: removing it, or changing its view type (a new stream), cuts off its readers."""
+        if not self._claim("Other", "StreamSpecification"):
+            return
+        before, after = self.base_model.stream_view_type, self.head_model.stream_view_type
+        table = _name(self.base)
+        readers = self.stream_readers(table)
+        had = [r for r in self.base_stream_readers(table) if r not in readers]
+        multi = self.base_model.is_global_table and len(self.base_model.replicas) > 1
+        fails = (
+            "; CloudFormation allows changing a global table's stream only while it has one replica, so "
+            "this deploy fails"
+            if multi
+            else ""
+        )
+        who = (
+            f" {', '.join(readers)} read it (IAM grants on {table}/stream/* or an event source mapping)"
+            if readers
+            else ""
+        )
+        if after is None:
+            if readers or multi:
+                self.hit(
+                    "risky",
+                    "stream-removed-in-use" if readers else "stream-removed",
+                    f"stream ({before}) removed while{who or ' replication needs it'}: DynamoDB disables the "
+                    "stream, so its consumers receive no more item changes, and its records stay readable "
+                    f"for 24 hours only{fails}",
+                    consumers=readers,
+                )
+            else:
+                note = (
+                    f"; the readers {', '.join(had)} are removed in this change too"
+                    if had
+                    else "; nothing in the head reads it (no IAM grant or event source mapping)"
+                )
+                self.hit("safe", "stream-removed", f"stream ({before}) removed{note}")
+        elif before is None:
+            self.hit("safe", "stream-enabled", f"stream ({after}) enabled: reads of the stream are billed per request")
+        else:
+            level = "risky" if readers or multi else "safe"
+            self.hit(
+                level,
+                "stream-view-type-changed",
+                f"stream view type {before} -> {after}: DynamoDB cannot change an enabled stream's view type, so "
+                "the stream is disabled and a new one (with a new stream ARN) created; consumers of the old ARN "
+                f"receive no more records{' -' + who if readers else ''}{fails}",
+                consumers=readers,
+            )
+
+    def _kinesis(self) -> None:
+        """Change data capture into a Kinesis data stream: its consumers lose the feed when it stops."""
+        for region in sorted(set(self.base["Replicas"]) & set(self.head["Replicas"])):
+            # A plain Table declares it once, as a table property; a GlobalTable per replica.
+            path = ("Other",) if region == TABLE_REGION else ("Replicas", region)
+            if not self._claim(*path, "KinesisStreamSpecification"):
+                continue
+            before, after = (_kinesis_arn(side, path) for side in (self.base, self.head))
+            if before is not None and after is None:
+                self.hit(
+                    "risky",
+                    "kinesis-stream-removed",
+                    f"Kinesis data stream destination{where(region)} removed: DynamoDB stops sending item "
+                    f"changes to {before}, so whatever consumes that stream receives nothing new",
+                )
+            elif before is not None and after is not None and before != after:
+                self.hit(
+                    "risky",
+                    "kinesis-stream-changed",
+                    f"Kinesis data stream destination{where(region)} {before} -> {after}: item changes go to the "
+                    f"new stream; consumers of {before} receive nothing new",
+                )
+            else:
+                self.hit(
+                    "safe",
+                    "kinesis-stream-changed",
+                    f"Kinesis data stream destination{where(region)} {'added' if before is None else 'changed'}",
+                )
 
     def _ttl(self) -> None:
         if not self._claim("TimeToLive"):
@@ -431,10 +691,6 @@ class TableDiff:
             return
         names = sorted({"/".join(p[:3]) for p in left})
         notes = []
-        if any("SSESpecification" in n for n in names):
-            notes.append("encryption settings change in place; the table stays readable")
-        if any("StreamSpecification" in n for n in names):
-            notes.append("the stream changes: consumers of the old stream ARN stop receiving records")
         if any("TableClass" in n for n in names):
             notes.append("table class switches online; AWS allows two table-class changes per 30 days")
         if any("Throughput" in n for n in names):

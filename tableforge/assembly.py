@@ -46,6 +46,11 @@ class StackTemplate:
     template: dict[str, Any]
     #: The concrete region of the stack's environment, None when env-agnostic.
     region: str | None = None
+    #: The concrete account of the stack's environment, None when env-agnostic.
+    account: str | None = None
+    #: The manifest's ``terminationProtection``: CloudFormation refuses to delete the stack.
+    #: A stack property, not part of the template (``cdk deploy`` sets it on the stack).
+    termination_protection: bool = False
 
     @property
     def construct_path(self) -> str:
@@ -112,6 +117,8 @@ def _walk(directory: Path, stage: str | None) -> Iterator[StackTemplate]:
                 template_path=template_path,
                 template=json.loads(template_path.read_text()),
                 region=_region(artifact.get("environment", "")),
+                account=_account(artifact.get("environment", "")),
+                termination_protection=props.get("terminationProtection") is True,
             )
 
 
@@ -119,3 +126,10 @@ def _region(environment: str) -> str | None:
     """``aws://account/region`` -> region; None for ``unknown-region`` or no environment."""
     region = environment.rsplit("/", 1)[-1] if environment.startswith("aws://") else ""
     return None if not region or region.startswith("unknown") else region
+
+
+def _account(environment: str) -> str | None:
+    """``aws://account/region`` -> account; None for ``unknown-account`` or no environment."""
+    parts = environment[len("aws://") :].split("/", 1) if environment.startswith("aws://") else []
+    account = parts[0] if parts else ""
+    return None if not account or account.startswith("unknown") else account

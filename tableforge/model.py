@@ -204,6 +204,10 @@ class Replica:
     index_reads: dict[str, Capacity] = field(default_factory=dict)
     #: On-demand maximum read request units, if capped.
     max_read_request_units: Number | None = None
+    #: Index name -> on-demand maximum read request units of the index in this replica, if
+    #: capped (a GlobalTable replica's index ``ReadOnDemandThroughputSettings``, a plain
+    #: Table's index ``OnDemandThroughput``).
+    index_max_reads: dict[str, Number] = field(default_factory=dict)
     contributor_insights: bool = False
     kinesis_stream: bool = False
     #: The replica's own KMS key (GlobalTable ``SSESpecification.KMSMasterKeyId``).
@@ -219,6 +223,21 @@ class Replica:
     def tag(self, key: str) -> str | None:
         value = self.tags.get(key)
         return value if isinstance(value, str) else None
+
+
+#: The AWS managed key of DynamoDB, as a KMSMasterKeyId may name it.
+AWS_MANAGED_KEY_ALIAS = "alias/aws/dynamodb"
+#: Encryption at rest from weakest to strongest (``unknown``: an intrinsic decides).
+ENCRYPTION_LEVELS = ("aws_owned", "aws_managed", "customer_managed")
+
+
+def key_kind(kms_key: Any) -> str:
+    """``aws_managed`` for no key or DynamoDB's own alias, else ``customer_managed``."""
+    if kms_key is None:
+        return "aws_managed"
+    if isinstance(kms_key, str) and kms_key.endswith(AWS_MANAGED_KEY_ALIAS):
+        return "aws_managed"
+    return "customer_managed"
 
 
 @dataclass(frozen=True)
@@ -331,6 +350,18 @@ class TableModel:
     @property
     def pitr_everywhere(self) -> bool:
         return bool(self.replicas) and all(r.pitr for r in self.replicas)
+
+    @property
+    def encryption(self) -> str:
+        """Encryption at rest: ``aws_owned``, ``aws_managed`` (KMS key ``aws/dynamodb``),
+        ``customer_managed`` or ``unknown``; of a GlobalTable, its weakest replica's."""
+        kind = self.sse.kind
+        if kind != "kms":
+            return kind
+        if not self.is_global_table:
+            return key_kind(self.sse.kms_key)
+        kinds = {key_kind(replica.kms_key) for replica in self.replicas} or {"aws_managed"}
+        return min(kinds, key=ENCRYPTION_LEVELS.index)
 
     @property
     def max_read_request_units(self) -> Number | None:
@@ -463,6 +494,12 @@ def _replica(raw: dict[str, Any], *, table_level: bool) -> Replica:
         for name, settings in index_settings.items()
         if (read := _read_settings(settings.get("ReadProvisionedThroughputSettings"))) is not None
     }
+    index_max_reads = {
+        name: units
+        for name, settings in index_settings.items()
+        if (units := number((settings.get("ReadOnDemandThroughputSettings") or {}).get("MaxReadRequestUnits")))
+        is not None
+    }
     return Replica(
         region=region if isinstance(region, str) and not table_level else None,
         table_level=table_level,
@@ -474,6 +511,7 @@ def _replica(raw: dict[str, Any], *, table_level: bool) -> Replica:
         read=_read_settings(raw.get("ReadProvisionedThroughputSettings")),
         index_reads=index_reads,
         max_read_request_units=number((raw.get("ReadOnDemandThroughputSettings") or {}).get("MaxReadRequestUnits")),
+        index_max_reads=index_max_reads,
         contributor_insights=_enabled(raw.get("ContributorInsightsSpecification")),
         kinesis_stream=_enabled(raw.get("KinesisStreamSpecification")),
         kms_key=(raw.get("SSESpecification") or {}).get("KMSMasterKeyId"),
@@ -580,6 +618,12 @@ def _table(
             str(g.get("IndexName")): {k: v for k, v in g.items() if k not in ("IndexName", "KeySchema", "Projection")}
             for g in props.get("GlobalSecondaryIndexes") or []
             if isinstance(g, dict)
+        },
+        index_max_reads={
+            str(g.get("IndexName")): units
+            for g in props.get("GlobalSecondaryIndexes") or []
+            if isinstance(g, dict)
+            and (units := number((g.get("OnDemandThroughput") or {}).get("MaxReadRequestUnits"))) is not None
         },
     )
     write: Capacity | None = None

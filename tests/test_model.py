@@ -481,6 +481,70 @@ def test_sse_absent_disabled_and_kms() -> None:
     assert (unknown.declared, unknown.kind) == (False, "unknown")
 
 
+def test_encryption_kind_of_each_key() -> None:
+    """DynamoDB: SSEEnabled false or absent is the AWS owned key; true is KMS, the AWS managed key
+    aws/dynamodb unless KMSMasterKeyId names another (a GlobalTable names it per replica)."""
+    resource = _classic("t", gsi=False)
+    props = resource["Properties"]
+    assert _only({"Resources": {"T": resource}}).encryption == "aws_owned"
+    props["SSESpecification"] = {"SSEEnabled": True, "SSEType": "KMS"}
+    assert _only({"Resources": {"T": resource}}).encryption == "aws_managed"
+    props["SSESpecification"]["KMSMasterKeyId"] = "alias/aws/dynamodb"
+    assert _only({"Resources": {"T": resource}}).encryption == "aws_managed"
+    props["SSESpecification"]["KMSMasterKeyId"] = {"Fn::GetAtt": ["Key", "Arn"]}
+    assert _only({"Resources": {"T": resource}}).encryption == "customer_managed"
+    props["SSESpecification"] = {"SSEEnabled": {"Ref": "Encrypt"}}
+    assert _only({"Resources": {"T": resource}}).encryption == "unknown"
+
+    key = {"SSESpecification": {"KMSMasterKeyId": "arn:aws:kms:us-east-1:111111111111:key/k"}}
+    global_table = {
+        "Type": GLOBAL_TABLE,
+        "Properties": {
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST",
+            "SSESpecification": {"SSEEnabled": True, "SSEType": "KMS"},
+            "Replicas": [{"Region": "us-east-1", **key}, {"Region": "eu-west-1", **key}],
+        },
+    }
+    assert _only({"Resources": {"G": global_table}}).encryption == "customer_managed"
+    # The weakest replica decides: one on the AWS managed key makes the table's encryption that.
+    del global_table["Properties"]["Replicas"][1]["SSESpecification"]
+    assert _only({"Resources": {"G": global_table}}).encryption == "aws_managed"
+
+
+def test_index_maximum_read_request_units() -> None:
+    """A GlobalTable caps an index's on-demand reads per replica, a plain Table in the index's OnDemandThroughput."""
+    resource = _classic("t")
+    props = resource["Properties"]
+    props["BillingMode"] = "PAY_PER_REQUEST"
+    props.pop("ProvisionedThroughput")
+    index = props["GlobalSecondaryIndexes"][0]
+    index.pop("ProvisionedThroughput")
+    index["OnDemandThroughput"] = {"MaxReadRequestUnits": 40, "MaxWriteRequestUnits": 20}
+    table = _only({"Resources": {"T": resource}})
+    assert table.replicas[0].index_max_reads == {"byEmail": Decimal(40)}
+    assert table.gsis[0].max_write_request_units == Decimal(20)
+
+    global_table = {
+        "Type": GLOBAL_TABLE,
+        "Properties": {
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST",
+            "Replicas": [
+                {
+                    "Region": "us-east-1",
+                    "GlobalSecondaryIndexes": [
+                        {"IndexName": "byEmail", "ReadOnDemandThroughputSettings": {"MaxReadRequestUnits": 30}}
+                    ],
+                }
+            ],
+        },
+    }
+    assert _only({"Resources": {"G": global_table}}).replicas[0].index_max_reads == {"byEmail": Decimal(30)}
+
+
 def test_non_table_resources_are_ignored_and_order_is_kept() -> None:
     template = {
         "Resources": {

@@ -39,6 +39,33 @@ class Pair:
     def template(self, side: str, stack: str) -> dict[str, Any]:
         return json.loads(template_path(getattr(self, side), stack).read_text())
 
+    @contextmanager
+    def artifact(self, side: str, stack: str) -> Iterator[dict[str, Any]]:
+        """``stack``'s artifact in its (nested) manifest on ``side``, yielded to edit, written back:
+        what CloudFormation knows about a stack besides its template (stackName,
+        terminationProtection) lives there."""
+        path = template_path(getattr(self, side), stack).parent / "manifest.json"
+        manifest = json.loads(path.read_text())
+        (artifact,) = [
+            a
+            for a in manifest["artifacts"].values()
+            if a.get("type") == "aws:cloudformation:stack" and a.get("displayName") == stack
+        ]
+        yield artifact
+        path.write_text(json.dumps(manifest, indent=1))
+
+    def move_construct(self, side: str, stack: str, new_path: str) -> None:
+        """What a changed construct ID of the stack does when its stackName is fixed: the display name
+        and every resource's ``aws:cdk:path`` change; logical IDs (relative to the stack) do not."""
+        with self.edit(side, stack) as template:
+            old_prefix, new_prefix = stack + "/", new_path + "/"
+            for resource in template["Resources"].values():
+                path = (resource.get("Metadata") or {}).get("aws:cdk:path")
+                if isinstance(path, str) and path.startswith(old_prefix):
+                    resource["Metadata"]["aws:cdk:path"] = new_prefix + path[len(old_prefix) :]
+        with self.artifact(side, stack) as artifact:
+            artifact["displayName"] = new_path
+
 
 def template_path(directory: Path, stack: str) -> Path:
     for entry in read_assembly(directory):

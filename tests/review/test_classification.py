@@ -291,7 +291,7 @@ def test_tags_only_change_is_safe(make_pair, no_acks):
     assert report.findings == [finding] and report.exit_code == 0
 
 
-def test_iam_broadened_is_reported_per_role(make_pair, no_acks):
+def test_iam_broadened_is_reported_per_role(make_pair, no_acks, tmp_path):
     pair = make_pair()
     with pair.edit("base", PROD) as template:
         template["Resources"].update(reader_role(table_id(template, "users"), "email-index"))
@@ -304,7 +304,11 @@ def test_iam_broadened_is_reported_per_role(make_pair, no_acks):
                 extra_resources=["*"],
             )
         )
-    report = run(pair, no_acks)
+    # Unacknowledged, the wildcard resource blocks prod (issue 13; see test_safeguards.py).
+    assert run(pair, no_acks).exit_code == 1
+    acks = tmp_path / "ack.yaml"
+    acks.write_text(f"acknowledged:\n  - {{stack: {PROD}, logical_id: ReviewReaderRole1A2B3C4D, reason: r}}\n")
+    report = run(pair, acks)
     assert [s.change for s in report.security] == ["broadened"]
     change = report.security[0]
     assert change.stack == PROD and change.logical_id == "ReviewReaderRole1A2B3C4D" and change.role == "review-reader"
