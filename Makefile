@@ -72,13 +72,15 @@ cost: deps
 # change reaches staging or prod. Optional: REVIEW_FORMAT=json, STAGE=prod, REVIEW_OUT=<file>
 # (the printed report, also written there) and REVIEW_JSON=<file> (the JSON report too).
 # stdout carries the report alone (REVIEW_FORMAT=json | jq works): the command is not echoed,
-# and whatever installing the dependencies prints goes to stderr.
+# and whatever installing the dependencies prints goes to stderr. With BASE_OUT=<dir> and
+# HEAD_OUT=<dir> it diffs two assemblies already synthesized instead of synthesizing refs.
 BASE ?= main
 REVIEW_FORMAT ?= markdown
+REVIEW_OPTS = --format $(REVIEW_FORMAT) $(if $(STAGE),--stage $(STAGE)) $(if $(REVIEW_OUT),--output $(REVIEW_OUT)) $(if $(REVIEW_JSON),--json-output $(REVIEW_JSON))
 .PHONY: review
 review:
 	@$(MAKE) --no-print-directory deps >&2
-	@$(TABLEFORGE) review ref --base-ref $(BASE) --format $(REVIEW_FORMAT) $(if $(STAGE),--stage $(STAGE)) $(if $(REVIEW_OUT),--output $(REVIEW_OUT)) $(if $(REVIEW_JSON),--json-output $(REVIEW_JSON))
+	@$(if $(and $(BASE_OUT),$(HEAD_OUT)),$(TABLEFORGE) review diff --base $(BASE_OUT) --head $(HEAD_OUT),$(TABLEFORGE) review ref --base-ref $(BASE)) $(REVIEW_OPTS)
 
 # --- local mode and seed data (issue 5) --------------------------------------------
 # make local: install, synthesize, start DynamoDB Local (in memory, port LOCAL_PORT), create

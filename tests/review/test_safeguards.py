@@ -562,10 +562,13 @@ def test_trust_within_the_account_does_not_block(make_pair, no_acks, principal, 
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-def test_make_review_json_prints_only_json_on_stdout():
-    """``make review REVIEW_FORMAT=json`` is meant for ``| jq``: stdout must be the JSON report alone."""
+def test_make_review_json_prints_only_json_on_stdout(synth: Any):
+    """``make review REVIEW_FORMAT=json`` is meant for ``| jq``: stdout must be the JSON report alone.
+
+    The session's assembly stands in for both sides (BASE_OUT/HEAD_OUT), so the test runs the
+    Makefile's recipe without two more synths."""
     result = subprocess.run(
-        ["make", "review", "BASE=HEAD", "REVIEW_FORMAT=json", "STAGE=dev"],
+        ["make", "review", f"BASE_OUT={synth.outdir}", f"HEAD_OUT={synth.outdir}", "REVIEW_FORMAT=json", "STAGE=dev"],
         cwd=ROOT,
         capture_output=True,
         text=True,
