@@ -5,16 +5,26 @@ must not. Every error is raised as the caller's error class (``CatalogError`` by
 default) naming the file and the line, and in a list of items (``iter_yaml_list``)
 the item and the field too.
 
-What a document parses to is the loader class's business: ``UniqueKeyLoader`` is
-PyYAML's safe loader (YAML 1.1 implicit types, as before). A caller that needs
-other types passes a subclass, e.g. seed data files parse floats as exact
-Decimals; one that wants YAML 1.2's core schema would pass a subclass with that
-schema's implicit resolvers.
+What a document parses to is the loader class's business, chosen per caller:
+
+- ``UniqueKeyLoader`` is PyYAML's safe loader (YAML 1.1 implicit types, as before):
+  catalogs, usage files and acknowledgements.
+- ``CoreSchemaLoader`` resolves plain scalars by YAML 1.2's core schema (YAML 1.2.2,
+  10.3.2 "Tag Resolution"; PyYAML has no 1.2 mode, so the resolvers are written out
+  below): ``NO`` is a string, ``1:30`` is a string, ``0o17`` is 15.
+- With ``refuse_ambiguous`` (seed data files), a plain scalar that YAML 1.1 and the
+  1.2 core schema read differently is refused with both readings, instead of either
+  being picked silently: ``country: NO`` (false in 1.1), ``duration: 1:30`` (90),
+  ``zip: 01234`` (octal 668 in 1.1, 1234 in 1.2, and a number keeps no leading zero),
+  ``1e5`` (text in 1.1). Quoting says which was meant. So every value such a loader
+  accepts is the value any YAML tool reads, ``yaml.safe_load`` included (dates aside,
+  where the seed keeps the text written).
 
 Text: files are UTF-8 (``open_text``). A UTF-8 byte-order mark is skipped; UTF-16
 and UTF-32 files are refused by name. Bytes that are not UTF-8 reach the parser as
-U+DC80..U+DCFF (Python's ``surrogateescape``); PyYAML refuses them as unprintable,
-and the error names the first one with its line and column (``TextReader``).
+U+DC80..U+DCFF (Python's ``surrogateescape``), so a caller that checks its values
+can say which item and field hold them; the reader also reports the first one with
+its line and column once the file has been read (``TextReader.check``).
 
 The duplicate-key check comes with every subclass.
 """
@@ -70,6 +80,242 @@ def _construct_unique_mapping(loader: UniqueKeyLoader, node: yaml.MappingNode, d
 
 
 UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
+
+
+# --- YAML 1.2 core schema ------------------------------------------------------------
+
+_INT, _FLOAT, _BOOL, _NULL, _STR = (f"tag:yaml.org,2002:{t}" for t in ("int", "float", "bool", "null", "str"))
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+#: The tag of a plain scalar that YAML 1.1 and 1.2 read differently (``refuse_ambiguous``).
+AMBIGUOUS_TAG = "tag:tableforge,2026:ambiguous"
+#: PyYAML's YAML 1.1 resolution, to compare with.
+_YAML_1_1 = yaml.SafeLoader("")
+
+
+def _resolve(resolver: Any, kind: Any, value: str, implicit: tuple[bool, bool]) -> str:
+    """PyYAML's ``resolve`` (untyped)."""
+    tag: str = resolver.resolve(kind, value, implicit)
+    return tag
+
+
+class CoreSchemaLoader(UniqueKeyLoader):
+    """Plain scalars resolve by YAML 1.2's core schema; everything else is a string.
+
+    - null: ``~``, ``null``, ``Null``, ``NULL`` and the empty scalar
+    - bool: ``true``/``True``/``TRUE``, ``false``/``False``/``FALSE`` (not yes/no/on/off)
+    - int: ``[-+]?[0-9]+``, ``0o[0-7]+``, ``0x[0-9a-fA-F]+`` (no ``0b``, no ``_``, no base 60)
+    - float: ``[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?``, ``[-+]?.inf``, ``.nan``
+      (each in the spec's three spellings)
+
+    There are no implicit timestamps (``2026-01-01`` is a string). Merge keys (``<<``)
+    resolve as in PyYAML's loader. Explicit tags follow the same rules: ``!!bool yes``
+    is refused, not True. A ``\\uD83D\\uDE00`` escape pair is joined into the one
+    character it encodes, as JSON does; a lone surrogate is left in the string for the
+    caller to refuse. ``!!set`` members must be unique and have no values.
+    """
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}
+    #: Refuse a plain scalar that YAML 1.1 (PyYAML) resolves to another tag, or (an
+    #: integer with a leading zero) to another value; see the module docstring.
+    refuse_ambiguous = False
+    #: YAML 1.1 tags this loader constructs as the very text 1.2 reads (a subclass that
+    #: keeps timestamps as strings lists the timestamp tag): not ambiguous.
+    same_as_text: frozenset[str] = frozenset()
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        tag = _resolve(super(), kind, value, implicit)
+        if self.refuse_ambiguous and kind is yaml.ScalarNode and implicit[0]:
+            old = _resolve(_YAML_1_1, kind, value, implicit)
+            if old != tag and not (tag == _STR and old in self.same_as_text):
+                return AMBIGUOUS_TAG
+        return tag
+
+    def check_printable(self, data: str) -> None:
+        """PyYAML's check, except for U+DC80..U+DCFF: the bytes ``open_text`` could not
+        decode, let through so that the caller can name the value holding them."""
+        match = _NON_PRINTABLE.search(data)
+        if match:
+            reader: Any = self
+            position = reader.index + (len(reader.buffer) - reader.pointer) + match.start()
+            raise yaml.reader.ReaderError(
+                reader.name, position, ord(match.group()), "unicode", "special characters are not allowed"
+            )
+
+
+_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\udc80-\udcff\ue000-\ufffd\U00010000-\U0010ffff]")
+_CORE_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_CORE_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_CORE_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_CORE_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_MERGE = re.compile(r"^(?:<<)$")
+_DECIMAL_INT = re.compile(r"[-+]?[0-9]+")
+#: Python's int() refuses longer digit strings (sys.int_info.default_max_str_digits).
+_MAX_INT_DIGITS = 4300
+
+# Order matters where two patterns match one scalar: an int before a float ("12").
+CoreSchemaLoader.add_implicit_resolver(_NULL, _CORE_NULL, ["~", "n", "N", ""])
+CoreSchemaLoader.add_implicit_resolver(_BOOL, _CORE_BOOL, list("tTfF"))
+CoreSchemaLoader.add_implicit_resolver(_INT, _CORE_INT, list("-+0123456789"))
+CoreSchemaLoader.add_implicit_resolver(_FLOAT, _CORE_FLOAT, list("-+.0123456789"))
+CoreSchemaLoader.add_implicit_resolver("tag:yaml.org,2002:merge", _MERGE, ["<"])
+
+
+def core_int(text: str) -> int | Decimal | None:
+    """The integer a core-schema int scalar stands for, or None if it is not one."""
+    if _DECIMAL_INT.fullmatch(text):
+        # Python's int() refuses very long digit strings; a Decimal is exact, whatever its length.
+        return Decimal(text) if len(text) > _MAX_INT_DIGITS else int(text)
+    if _CORE_INT.match(text) and text[:2] in ("0o", "0x"):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return None
+
+
+def core_float_text(text: str) -> str:
+    """A core-schema float as Python's float() and Decimal() spell it: ``-.inf`` is
+    ``-inf``, ``.NaN`` is ``nan``; every other spelling is theirs already."""
+    lowered = text.lower()
+    if lowered.endswith(".inf"):
+        return lowered[:-4] + "inf"
+    return "nan" if lowered == ".nan" else text
+
+
+def _construct_core_bool(loader: CoreSchemaLoader, node: yaml.ScalarNode) -> bool:
+    text = loader.construct_scalar(node)
+    if not _CORE_BOOL.match(text):
+        raise YamlValueError(f"'{text}' is not a boolean in YAML 1.2 (true or false)", node)
+    return text.lower() == "true"
+
+
+def _construct_core_int(loader: CoreSchemaLoader, node: yaml.ScalarNode) -> int | Decimal:
+    text = loader.construct_scalar(node)
+    number = core_int(text)
+    if number is None:
+        raise YamlValueError(f"'{text}' is not an integer in YAML 1.2 (decimal, 0o octal or 0x hex)", node)
+    digits = text.lstrip("+-")
+    if loader.refuse_ambiguous and len(digits) > 1 and digits.startswith("0") and digits.isdigit():
+        sign = text[: len(text) - len(digits)]
+        octal = int(f"{sign}{digits}", 8) if set(digits) <= set("01234567") else None
+        reading = f"'{text}' has a leading zero, which a number does not keep"
+        if octal is not None and octal != number:  # else 1.1 reads it as text: resolve() refused it
+            reading = f"'{text}' is ambiguous: YAML 1.1 reads it as the octal number {octal}, YAML 1.2 as {number}"
+        raise YamlValueError(f"{reading}; quote it ('{text}') to keep the text, or write {number}", node)
+    return number
+
+
+def _construct_core_float(loader: CoreSchemaLoader, node: yaml.ScalarNode) -> float:
+    text = loader.construct_scalar(node)
+    if not _CORE_FLOAT.match(text):
+        raise YamlValueError(f"'{text}' is not a number in YAML 1.2", node)
+    return float(core_float_text(text))
+
+
+_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def _join_pair(match: re.Match[str]) -> str:
+    high, low = (ord(c) for c in match.group())
+    return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+
+def _construct_core_str(loader: CoreSchemaLoader, node: yaml.ScalarNode) -> str:
+    text: str = loader.construct_scalar(node)
+    if not text.isascii():
+        text = _PAIR.sub(_join_pair, text)
+    return text
+
+
+def _construct_unique_set(loader: CoreSchemaLoader, node: yaml.MappingNode) -> Iterator[set[Any]]:
+    data: set[Any] = set()
+    yield data
+    seen: dict[Any, int] = {}
+    for key_node, value_node in node.value:
+        member = loader.construct_object(key_node, deep=True)
+        try:
+            first = seen.get(member)
+        except TypeError:
+            raise YamlValueError("a set member must be a string, number or binary value", key_node) from None
+        if first is not None:
+            raise _DuplicateKey(member, first + 1, key_node.start_mark.line + 1, key_node, "set member")
+        if loader.construct_object(value_node, deep=True) is not None:
+            raise YamlValueError(f"set member '{member}' has a value; a !!set lists members only", value_node)
+        seen[member] = key_node.start_mark.line
+        data.add(member)
+
+
+def _reading(text: str, tag: str) -> str:
+    """What a plain scalar is under ``tag``, in words, for the ambiguity message."""
+    if tag == _STR:
+        return f"the text '{text}'"
+    if tag == _BOOL:
+        return "true" if text.lower() in ("true", "yes", "on") else "false"
+    if tag in (_INT, _FLOAT):
+        number = _number_in(text)
+        return "a number" if number is None else f"the number {number}"
+    return {_NULL: "null", _TIMESTAMP: "a date"}.get(tag, f"a YAML 1.1 {tag.rsplit(':', 1)[-1]}")
+
+
+def _number_in(text: str) -> int | Decimal | None:
+    """The number YAML 1.2, else YAML 1.1 (base 60, 0b, underscores), reads in ``text``."""
+    number = core_int(text)
+    if number is None and _CORE_FLOAT.match(text):
+        number = Decimal(core_float_text(text))
+    if number is None:
+        try:
+            value = yaml.load(text, Loader=yaml.SafeLoader)
+        except (yaml.YAMLError, ValueError):
+            return None
+        if isinstance(value, float):
+            number = Decimal(repr(value))
+        elif isinstance(value, int) and not isinstance(value, bool):
+            number = value
+    return number
+
+
+def _unambiguous(number: int | Decimal) -> str:
+    """A spelling of ``number`` that YAML 1.1 and 1.2 both read as that number: PyYAML's
+    1.1 floats need a '.' and a signed exponent."""
+    if isinstance(number, int):
+        return str(number)
+    if not number.is_finite():
+        return str(number)
+    text = format(number, "E") if abs(number.adjusted()) > 15 else format(number, "f")
+    mantissa, _, exponent = text.partition("E")
+    if "." not in mantissa:
+        mantissa += ".0"
+    return f"{mantissa}e{exponent}" if exponent else mantissa
+
+
+def _construct_ambiguous(loader: CoreSchemaLoader, node: yaml.ScalarNode) -> Any:
+    text = node.value
+    old = _resolve(_YAML_1_1, yaml.ScalarNode, text, (True, False))
+    new = _resolve(_CORE_ONLY, yaml.ScalarNode, text, (True, False))
+    if ":" in text and old in (_INT, _FLOAT):
+        reading = f"'{text}' is a base-60 number in YAML 1.1 ({_number_in(text)}) and text in YAML 1.2"
+    else:
+        reading = (
+            f"'{text}' is ambiguous: YAML 1.1 reads it as {_reading(text, old)}, YAML 1.2 as {_reading(text, new)}"
+        )
+    hint = f"quote it ('{text}') to keep the text"
+    meant = old if new == _STR else new
+    if meant == _BOOL:
+        hint += f", or write {_reading(text, meant)}"
+    elif meant in (_INT, _FLOAT) and (number := _number_in(text)) is not None:
+        hint += f", or write {_unambiguous(number)}"
+    raise YamlValueError(f"{reading}; {hint}", node)
+
+
+#: A plain core-schema loader, for ``_construct_ambiguous`` to ask what 1.2 alone reads.
+_CORE_ONLY = CoreSchemaLoader("")
+
+CoreSchemaLoader.add_constructor(_BOOL, _construct_core_bool)
+CoreSchemaLoader.add_constructor(_INT, _construct_core_int)
+CoreSchemaLoader.add_constructor(_FLOAT, _construct_core_float)
+CoreSchemaLoader.add_constructor(_STR, _construct_core_str)
+CoreSchemaLoader.add_constructor("tag:yaml.org,2002:set", _construct_unique_set)
+CoreSchemaLoader.add_constructor(AMBIGUOUS_TAG, _construct_ambiguous)
 
 
 # --- text ------------------------------------------------------------------------------
