@@ -10,6 +10,7 @@ float), so ``0.1`` is stored as exactly 0.1.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -22,7 +23,13 @@ from typing import Any
 import yaml
 
 from tableforge.catalog import Catalog, TableSpec
-from tableforge.catalog.yamlload import UniqueKeyLoader, YamlValueError, iter_yaml_list
+from tableforge.catalog.yamlload import (
+    CoreSchemaLoader,
+    YamlValueError,
+    core_float_text,
+    iter_yaml_list,
+    open_text,
+)
 from tableforge.errors import TableforgeError
 
 #: DynamoDB's maximum item size, 400 KB, names and values included.
@@ -180,14 +187,17 @@ def _discover_system(system_dir: Path, system: str, catalog: Catalog, only: str 
         skip = None
         if name not in enabled:
             skip = f"table disabled: feature flag {spec.enabled_by} is off"
-        reader = _read_json if path.suffix == ".json" else _read_yaml
+        if path.suffix == ".json":
+            items = functools.partial(_read_json, path, display)
+        else:
+            items = functools.partial(_read_yaml, path, display, tuple(k.name for k in spec.key_attributes()))
         sources.append(
             Source(
                 system=system,
                 table=name,
                 spec=spec,
                 display=display,
-                items=functools.partial(reader, path, display),
+                items=items,
                 skip_reason=skip,
                 extra={MARKER_ATTRIBUTE: MARKER_VALUE},
             )
@@ -198,20 +208,22 @@ def _discover_system(system_dir: Path, system: str, catalog: Catalog, only: str 
 # --- parsing -----------------------------------------------------------------------
 
 
-class _SeedYamlLoader(UniqueKeyLoader):
-    """The shared duplicate-key-safe loader, plus: floats as exact Decimals and
-    timestamps kept as the strings written (DynamoDB has no date type)."""
+class _SeedYamlLoader(CoreSchemaLoader):
+    """The shared loader with YAML 1.2's core schema, refusing what YAML 1.1 reads
+    otherwise (``NO``, ``1:30``, ``01234``: see tableforge/catalog/yamlload.py), plus:
+    floats as exact Decimals, and timestamps kept as the strings written (DynamoDB has
+    no date type; so a date is the same text in 1.1 and 1.2, not ambiguous)."""
+
+    refuse_ambiguous = True
+    same_as_text = frozenset({"tag:yaml.org,2002:timestamp"})
 
 
 def _construct_decimal(loader: _SeedYamlLoader, node: yaml.ScalarNode) -> Decimal:
-    text = loader.construct_scalar(node).replace("_", "").lower()
+    text = loader.construct_scalar(node)
     try:
-        number = Decimal(text)
+        number = Decimal(core_float_text(text))
     except InvalidOperation:
-        if ":" in text:  # YAML 1.1 reads 1:30.5 as base 60
-            message = f"'{node.value}' is a base-60 number in YAML 1.1; quote it or write it in base 10"
-            raise YamlValueError(message, node) from None
-        number = Decimal("NaN")  # .inf, .nan
+        raise YamlValueError(f"'{node.value}' is not a number", node) from None
     if not number.is_finite():
         raise YamlValueError(f"'{node.value}' is not a number DynamoDB can store", node)
     return number
@@ -225,10 +237,33 @@ _SeedYamlLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 _SeedYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_text)
 
 
-def _read_yaml(path: Path, display: str) -> Iterator[tuple[int, Any]]:
-    """Stream a YAML list item by item (memory holds one item)."""
+def _node_label(keys: tuple[str, ...]) -> Callable[[yaml.Node], str]:
+    """An item's key attributes as written, for errors found while parsing it."""
+
+    def label(node: yaml.Node) -> str:
+        found: dict[str, str] = {}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                named = isinstance(key_node, yaml.ScalarNode) and key_node.value in keys
+                if named and isinstance(value_node, yaml.ScalarNode):
+                    quoted = value_node.tag == "tag:yaml.org,2002:str"
+                    found[key_node.value] = repr(value_node.value) if quoted else value_node.value
+        return " ".join(f"{k}={found[k]}" for k in keys if k in found)
+
+    return label
+
+
+def _read_yaml(path: Path, display: str, keys: tuple[str, ...] = ()) -> Iterator[tuple[int, Any]]:
+    """Stream a YAML list item by item (memory holds one item); ``keys`` label the items
+    in errors found while parsing."""
     return iter_yaml_list(
-        path, display, error=SeedError, loader=_SeedYamlLoader, key_name="attribute", what="a data file"
+        path,
+        display,
+        error=SeedError,
+        loader=_SeedYamlLoader,
+        key_name="attribute",
+        what="a data file",
+        label=_node_label(keys),
     )
 
 
@@ -244,20 +279,25 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _read_json(path: Path, display: str, chunk_size: int = 1 << 20) -> Iterator[tuple[int, Any]]:
     """Stream a JSON array item by item: memory holds one chunk plus one item."""
     decoder = json.JSONDecoder(parse_float=Decimal, object_pairs_hook=_json_object)
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise SeedError(f"cannot read file: {exc.strerror}", file=display) from None
-    with handle:
+    handle = open_text(path, display, SeedError)  # UTF-8; a byte-order mark is skipped
+    with contextlib.closing(handle):
         buf, pos, eof, index = "", 0, False, 0
+        consumed = 0  # characters dropped from the front of buf
         state = "start"  # start -> item -> sep -> item ... -> done
 
         def fill() -> bool:
-            nonlocal buf, pos, eof
+            nonlocal buf, pos, eof, consumed
             chunk = handle.read(chunk_size)
+            consumed += pos
             buf, pos = buf[pos:] + chunk, 0
             eof = not chunk
             return bool(chunk)
+
+        def fail(message: str, at: int) -> TableforgeError:
+            """A syntax error at or after a byte that is not UTF-8 is most likely that byte."""
+            if handle.undecodable is not None and handle.undecodable_offset <= consumed + at:
+                return handle.undecodable_error(item=f"item [{index}]" if state != "done" else None)
+            return SeedError(message, file=display)
 
         while True:
             while pos < len(buf) and buf[pos] in " \t\r\n":
@@ -265,17 +305,18 @@ def _read_json(path: Path, display: str, chunk_size: int = 1 << 20) -> Iterator[
             if pos >= len(buf):
                 if not fill():
                     if state == "done":
+                        handle.check()
                         return
                     if state == "start":
                         raise SeedError("a data file is a JSON array of items (file is empty)", file=display)
-                    raise SeedError(f"unexpected end of file after item [{index - 1}]", file=display)
+                    raise fail(f"unexpected end of file after item [{index - 1}]", pos)
                 continue
             char = buf[pos]
             if state == "done":
-                raise SeedError("unexpected text after the closing ']'", file=display)
+                raise fail("unexpected text after the closing ']'", pos)
             if state == "start":
                 if char != "[":
-                    raise SeedError("a data file is a JSON array of items", file=display)
+                    raise fail("a data file is a JSON array of items", pos)
                 pos, state = pos + 1, "first"
                 continue
             if state in ("first", "sep") and char == "]":
@@ -283,15 +324,24 @@ def _read_json(path: Path, display: str, chunk_size: int = 1 << 20) -> Iterator[
                 continue
             if state == "sep":
                 if char != ",":
-                    raise SeedError(f"expected ',' or ']' after item [{index - 1}]", file=display)
+                    raise fail(f"expected ',' or ']' after item [{index - 1}]", pos)
                 pos, state = pos + 1, "item"
                 continue
             try:
                 value, end = decoder.raw_decode(buf, pos)
+            except RecursionError:
+                raise fail(
+                    f"item [{index}] is nested too deeply to read; DynamoDB allows {MAX_NESTING} levels "
+                    "of maps and lists",
+                    pos,
+                ) from None
             except ValueError as exc:
                 if not eof and fill():
                     continue  # the item may continue in the next chunk
-                raise SeedError(f"invalid JSON in item [{index}]: {exc}", file=display) from None
+                message = str(exc)
+                if "integer string conversion" in message:  # Python's int() refuses over 4300 digits
+                    message = "a number has more than 4300 digits; DynamoDB keeps at most 38"
+                raise fail(f"invalid JSON in item [{index}]: {message}", getattr(exc, "pos", pos)) from None
             if end == len(buf) and not eof and not isinstance(value, (dict, list, str)):
                 # a bare number cut at the chunk boundary: read on before trusting it
                 fill()
