@@ -31,6 +31,7 @@ from tableforge.catalog.yamlload import (
     field_path,
     iter_yaml_list,
     open_text,
+    yaml_text,
 )
 from tableforge.errors import TableforgeError
 
@@ -511,14 +512,39 @@ class _BadValue(Exception):
         self.path: list[Any] = []
 
 
+def _not_a_name(name: Any) -> str:
+    if name is None:
+        kind = "null"
+    elif isinstance(name, bool):
+        kind = f"the boolean {yaml_text(name)}"
+    elif isinstance(name, (int, Decimal, float)):
+        kind = f"the number {name}"
+    else:
+        kind = f"a {type(name).__name__} value"
+    return f"attribute name is {kind}, not a string; quote it in the file (e.g. '{yaml_text(name)}')"
+
+
 def _text_size(text: str, what: str) -> int:
-    """UTF-8 bytes of ``text``."""
-    return len(text.encode("utf-8"))
+    """UTF-8 bytes of ``text``; text that UTF-8 cannot encode is refused (lone surrogates,
+    and the undecodable bytes of the file, which the reader hands over as U+DC80..U+DCFF)."""
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        code = ord(text[exc.start])
+    if 0xDC80 <= code <= 0xDCFF:
+        raise _BadValue(
+            f"{what} is not UTF-8 text: it holds byte 0x{code - 0xDC00:02X}, which does not decode as UTF-8 "
+            f"(save the file as UTF-8), or the escape \\u{code:04x}, a lone surrogate"
+        )
+    raise _BadValue(
+        f"{what} holds \\u{code:04x}, a lone surrogate: not a character, so neither UTF-8 nor DynamoDB "
+        "can store it (an escaped surrogate needs its pair)"
+    )
 
 
 def _name_size(name: Any) -> int:
     if type(name) is not str:
-        raise _BadValue(f"attribute name {name!r} is not a string")
+        raise _BadValue(_not_a_name(name))
     size = len(name) if name.isascii() else _text_size(name, "attribute name")
     if not 0 < size <= MAX_ATTRIBUTE_NAME_BYTES:
         if size:
