@@ -4,8 +4,13 @@ Layout: ``<data>/<system>/<table>.yaml|.yml|.json``; each file is a list of item
 YAML (hand-written reference data) and JSON (generated data) are both streamed item
 by item, so a large file never sits in memory.
 
-Numbers are parsed straight from their text into ``Decimal`` (never through a
-float), so ``0.1`` is stored as exactly 0.1.
+Both are UTF-8 text (a byte-order mark is skipped). YAML is read by YAML 1.2's core
+schema, and a plain scalar YAML 1.1 reads otherwise (``01234``, ``1:30``, ``NO``) is
+refused rather than guessed. Numbers are parsed straight from their text into
+``Decimal`` (never through a float), so ``0.1`` is stored as exactly 0.1.
+
+Validation checks every limit DynamoDB enforces on an item (``validate_item``), so a
+load that passes it is not refused by DynamoDB halfway through.
 """
 
 from __future__ import annotations
