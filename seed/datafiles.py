@@ -4,12 +4,18 @@ Layout: ``<data>/<system>/<table>.yaml|.yml|.json``; each file is a list of item
 YAML (hand-written reference data) and JSON (generated data) are both streamed item
 by item, so a large file never sits in memory.
 
-Numbers are parsed straight from their text into ``Decimal`` (never through a
-float), so ``0.1`` is stored as exactly 0.1.
+Both are UTF-8 text (a byte-order mark is skipped). YAML is read by YAML 1.2's core
+schema, and a plain scalar YAML 1.1 reads otherwise (``01234``, ``1:30``, ``NO``) is
+refused rather than guessed. Numbers are parsed straight from their text into
+``Decimal`` (never through a float), so ``0.1`` is stored as exactly 0.1.
+
+Validation checks every limit DynamoDB enforces on an item (``validate_item``), so a
+load that passes it is not refused by DynamoDB halfway through.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -22,18 +28,36 @@ from typing import Any
 import yaml
 
 from tableforge.catalog import Catalog, TableSpec
-from tableforge.catalog.yamlload import UniqueKeyLoader, YamlValueError, iter_yaml_list
+from tableforge.catalog.yamlload import (
+    CoreSchemaLoader,
+    Index,
+    YamlValueError,
+    core_float_text,
+    field_path,
+    iter_yaml_list,
+    open_text,
+    yaml_text,
+)
 from tableforge.errors import TableforgeError
 
-#: DynamoDB's maximum item size, 400 KB, names and values included.
+# DynamoDB's limits on an item, from the developer guide ("Service, account, and table
+# quotas": partition and sort keys, naming rules, data types, items, attributes; "DynamoDB
+# item sizes and formats"), each checked at its exact boundary against DynamoDB Local 3.3.1.
+#: Maximum item size, 400 KB, names and values included.
 MAX_ITEM_BYTES = 400 * 1024
-#: Key value limits: partition key 2048 bytes, sort key 1024 bytes.
+#: Key value limits, for the table's keys and every index's: partition 2048 bytes, sort 1024.
 MAX_PARTITION_KEY_BYTES = 2048
 MAX_SORT_KEY_BYTES = 1024
-#: Numbers: up to 38 significant digits, magnitude 1E-130 to 9.99E+125.
+#: Numbers: up to 38 significant digits; magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125.
 MAX_NUMBER_DIGITS = 38
-#: Nested lists and maps: at most 32 levels.
-MAX_NESTING = 32
+MIN_NUMBER_EXPONENT = -130  # 1E-130
+MAX_NUMBER_EXPONENT = 125  # 9.99...E+125
+#: Maps and lists inside one another: DynamoDB's "nested attributes up to 32 levels deep"
+#: means 31 containers (a top-level map is one); a 32nd is refused ("Nesting Levels have
+#: exceeded supported limits"), whatever is or is not inside it.
+MAX_NESTING = 31
+#: Attribute names: at least 1 character, at most 64 KB (the API's 65535 bytes), at every depth.
+MAX_ATTRIBUTE_NAME_BYTES = 65535
 #: The loader marks every item it writes with this attribute, so --prune can tell
 #: its own items from everyone else's. Data files may not set it.
 MARKER_ATTRIBUTE = "seeded_by"
@@ -180,14 +204,17 @@ def _discover_system(system_dir: Path, system: str, catalog: Catalog, only: str 
         skip = None
         if name not in enabled:
             skip = f"table disabled: feature flag {spec.enabled_by} is off"
-        reader = _read_json if path.suffix == ".json" else _read_yaml
+        if path.suffix == ".json":
+            items = functools.partial(_read_json, path, display)
+        else:
+            items = functools.partial(_read_yaml, path, display, tuple(k.name for k in spec.key_attributes()))
         sources.append(
             Source(
                 system=system,
                 table=name,
                 spec=spec,
                 display=display,
-                items=functools.partial(reader, path, display),
+                items=items,
                 skip_reason=skip,
                 extra={MARKER_ATTRIBUTE: MARKER_VALUE},
             )
@@ -198,20 +225,22 @@ def _discover_system(system_dir: Path, system: str, catalog: Catalog, only: str 
 # --- parsing -----------------------------------------------------------------------
 
 
-class _SeedYamlLoader(UniqueKeyLoader):
-    """The shared duplicate-key-safe loader, plus: floats as exact Decimals and
-    timestamps kept as the strings written (DynamoDB has no date type)."""
+class _SeedYamlLoader(CoreSchemaLoader):
+    """The shared loader with YAML 1.2's core schema, refusing what YAML 1.1 reads
+    otherwise (``NO``, ``1:30``, ``01234``: see tableforge/catalog/yamlload.py), plus:
+    floats as exact Decimals, and timestamps kept as the strings written (DynamoDB has
+    no date type; so a date is the same text in 1.1 and 1.2, not ambiguous)."""
+
+    refuse_ambiguous = True
+    same_as_text = frozenset({"tag:yaml.org,2002:timestamp"})
 
 
 def _construct_decimal(loader: _SeedYamlLoader, node: yaml.ScalarNode) -> Decimal:
-    text = loader.construct_scalar(node).replace("_", "").lower()
+    text = loader.construct_scalar(node)
     try:
-        number = Decimal(text)
+        number = Decimal(core_float_text(text))
     except InvalidOperation:
-        if ":" in text:  # YAML 1.1 reads 1:30.5 as base 60
-            message = f"'{node.value}' is a base-60 number in YAML 1.1; quote it or write it in base 10"
-            raise YamlValueError(message, node) from None
-        number = Decimal("NaN")  # .inf, .nan
+        raise YamlValueError(f"'{node.value}' is not a number", node) from None
     if not number.is_finite():
         raise YamlValueError(f"'{node.value}' is not a number DynamoDB can store", node)
     return number
@@ -225,10 +254,33 @@ _SeedYamlLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 _SeedYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_text)
 
 
-def _read_yaml(path: Path, display: str) -> Iterator[tuple[int, Any]]:
-    """Stream a YAML list item by item (memory holds one item)."""
+def _node_label(keys: tuple[str, ...]) -> Callable[[yaml.Node], str]:
+    """An item's key attributes as written, for errors found while parsing it."""
+
+    def label(node: yaml.Node) -> str:
+        found: dict[str, str] = {}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                named = isinstance(key_node, yaml.ScalarNode) and key_node.value in keys
+                if named and isinstance(value_node, yaml.ScalarNode):
+                    quoted = value_node.tag == "tag:yaml.org,2002:str"
+                    found[key_node.value] = repr(value_node.value) if quoted else value_node.value
+        return " ".join(f"{k}={found[k]}" for k in keys if k in found)
+
+    return label
+
+
+def _read_yaml(path: Path, display: str, keys: tuple[str, ...] = ()) -> Iterator[tuple[int, Any]]:
+    """Stream a YAML list item by item (memory holds one item); ``keys`` label the items
+    in errors found while parsing."""
     return iter_yaml_list(
-        path, display, error=SeedError, loader=_SeedYamlLoader, key_name="attribute", what="a data file"
+        path,
+        display,
+        error=SeedError,
+        loader=_SeedYamlLoader,
+        key_name="attribute",
+        what="a data file",
+        label=_node_label(keys),
     )
 
 
@@ -244,20 +296,25 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _read_json(path: Path, display: str, chunk_size: int = 1 << 20) -> Iterator[tuple[int, Any]]:
     """Stream a JSON array item by item: memory holds one chunk plus one item."""
     decoder = json.JSONDecoder(parse_float=Decimal, object_pairs_hook=_json_object)
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise SeedError(f"cannot read file: {exc.strerror}", file=display) from None
-    with handle:
+    handle = open_text(path, display, SeedError)  # UTF-8; a byte-order mark is skipped
+    with contextlib.closing(handle):
         buf, pos, eof, index = "", 0, False, 0
+        consumed = 0  # characters dropped from the front of buf
         state = "start"  # start -> item -> sep -> item ... -> done
 
         def fill() -> bool:
-            nonlocal buf, pos, eof
+            nonlocal buf, pos, eof, consumed
             chunk = handle.read(chunk_size)
+            consumed += pos
             buf, pos = buf[pos:] + chunk, 0
             eof = not chunk
             return bool(chunk)
+
+        def fail(message: str, at: int) -> TableforgeError:
+            """A syntax error at or after a byte that is not UTF-8 is most likely that byte."""
+            if handle.undecodable is not None and handle.undecodable_offset <= consumed + at:
+                return handle.undecodable_error(item=f"item [{index}]" if state != "done" else None)
+            return SeedError(message, file=display)
 
         while True:
             while pos < len(buf) and buf[pos] in " \t\r\n":
@@ -265,17 +322,18 @@ def _read_json(path: Path, display: str, chunk_size: int = 1 << 20) -> Iterator[
             if pos >= len(buf):
                 if not fill():
                     if state == "done":
+                        handle.check()
                         return
                     if state == "start":
                         raise SeedError("a data file is a JSON array of items (file is empty)", file=display)
-                    raise SeedError(f"unexpected end of file after item [{index - 1}]", file=display)
+                    raise fail(f"unexpected end of file after item [{index - 1}]", pos)
                 continue
             char = buf[pos]
             if state == "done":
-                raise SeedError("unexpected text after the closing ']'", file=display)
+                raise fail("unexpected text after the closing ']'", pos)
             if state == "start":
                 if char != "[":
-                    raise SeedError("a data file is a JSON array of items", file=display)
+                    raise fail("a data file is a JSON array of items", pos)
                 pos, state = pos + 1, "first"
                 continue
             if state in ("first", "sep") and char == "]":
@@ -283,15 +341,24 @@ def _read_json(path: Path, display: str, chunk_size: int = 1 << 20) -> Iterator[
                 continue
             if state == "sep":
                 if char != ",":
-                    raise SeedError(f"expected ',' or ']' after item [{index - 1}]", file=display)
+                    raise fail(f"expected ',' or ']' after item [{index - 1}]", pos)
                 pos, state = pos + 1, "item"
                 continue
             try:
                 value, end = decoder.raw_decode(buf, pos)
+            except RecursionError:
+                raise fail(
+                    f"item [{index}] is nested too deeply to read; DynamoDB allows {MAX_NESTING} levels "
+                    "of maps and lists",
+                    pos,
+                ) from None
             except ValueError as exc:
                 if not eof and fill():
                     continue  # the item may continue in the next chunk
-                raise SeedError(f"invalid JSON in item [{index}]: {exc}", file=display) from None
+                message = str(exc)
+                if "integer string conversion" in message:  # Python's int() refuses over 4300 digits
+                    message = "a number has more than 4300 digits; DynamoDB keeps at most 38"
+                raise fail(f"invalid JSON in item [{index}]: {message}", getattr(exc, "pos", pos)) from None
             if end == len(buf) and not eof and not isinstance(value, (dict, list, str)):
                 # a bare number cut at the chunk boundary: read on before trusting it
                 fill()
@@ -305,16 +372,19 @@ def _read_json(path: Path, display: str, chunk_size: int = 1 << 20) -> Iterator[
 # --- validation --------------------------------------------------------------------
 
 
-def key_label(item: dict[str, Any], spec: TableSpec) -> str:
+def key_label(item: dict[str, Any], spec: TableSpec, *, short: bool = False) -> str:
     parts = []
     for key in spec.key_attributes():
         if key.name in item:
-            parts.append(f"{key.name}={item[key.name]!r}")
+            text = repr(item[key.name])
+            if short and len(text) > 60:
+                text = f"{text[:40]}...({len(text)} characters)"
+            parts.append(f"{key.name}={text}")
     return " ".join(parts)
 
 
 def where(source: Source, index: int, item: Any) -> str:
-    label = key_label(item, source.spec) if isinstance(item, dict) else ""
+    label = key_label(item, source.spec, short=True) if isinstance(item, dict) else ""
     return f"item [{index}]" + (f" ({label})" if label else "")
 
 
@@ -330,7 +400,8 @@ def _matches(value: Any, attr_type: str) -> bool:
 
 
 def validate_item(source: Source, index: int, item: Any) -> tuple[Any, ...]:
-    """Check one item; return its primary key. Raises SeedError naming file, item and field."""
+    """Check one item against every limit DynamoDB enforces on a write; return its primary
+    key. Raises SeedError naming the file, the item and the field (``a.b[2].c``)."""
     spec = source.spec
 
     def fail(message: str, fld: str | None = None) -> SeedError:
@@ -340,10 +411,17 @@ def validate_item(source: Source, index: int, item: Any) -> tuple[Any, ...]:
         raise fail(f"an item is a mapping of attribute names to values, got {type(item).__name__}")
     if MARKER_ATTRIBUTE in item:
         raise fail(f"'{MARKER_ATTRIBUTE}' is reserved: the loader sets it to mark what it wrote", MARKER_ATTRIBUTE)
-    keys, key_names, types, patterns = _spec_info(spec)
+    keys, key_names, types, patterns, key_limits = _spec_info(spec)
     for key in keys:
         if key.name not in item:
             raise fail(f"key attribute '{key.name}' is missing", key.name)
+    # Every name and value, at every depth: one walk checks them and adds up the size.
+    size = 0
+    for name, value in item.items():
+        try:
+            size += _name_size(name) + _size(value, 0)
+        except _BadValue as exc:
+            raise fail(exc.message, field_path([name, *reversed(exc.path)])) from None
     for name, attr_type in types.items():
         if name not in item:
             continue  # a GSI key may be absent: the item just stays out of that index
@@ -360,39 +438,36 @@ def validate_item(source: Source, index: int, item: Any) -> tuple[Any, ...]:
         shape = patterns.get(name)
         if shape is not None and not shape[1].fullmatch(value):
             raise fail(f"{value!r} does not match the catalog's key pattern '{shape[0]}'", name)
-    limits = [(spec.partition_key.name, MAX_PARTITION_KEY_BYTES)]
-    if spec.sort_key:
-        limits.append((spec.sort_key.name, MAX_SORT_KEY_BYTES))
-    for name, limit in limits:
-        size = measure(item[name])
-        if size > limit:
-            raise fail(f"key value is {size} bytes; DynamoDB allows at most {limit}", name)
+        limit, what = key_limits[name]
+        value_size = _size(value, 0)
+        if value_size > limit:
+            raise fail(f"key value is {value_size} bytes; DynamoDB allows at most {limit} for {what}", name)
     if spec.ttl and spec.ttl in item and not _matches(item[spec.ttl], "N"):
         raise fail(
             f"TTL attribute must be a number (epoch seconds); DynamoDB ignores {type(item[spec.ttl]).__name__}s",
             spec.ttl,
         )
-    size = 0
-    for name, value in item.items():
-        if not isinstance(name, str) or not name:
-            raise fail("attribute names are non-empty strings", str(name))
-        try:
-            size += _name_size(name) + measure(value)
-        except _BadValue as exc:
-            raise fail(str(exc), name) from None
     for name, value in source.extra.items():
-        size += _name_size(name) + measure(value)
+        size += _name_size(name) + _size(value, 0)
     if size > MAX_ITEM_BYTES:
         raise fail(f"item is {size} bytes; DynamoDB allows at most {MAX_ITEM_BYTES} (400 KB)")
     return tuple(_hashable(item[k.name]) for k in keys)
 
 
-_SPEC_INFO: dict[int, tuple[TableSpec, Any, set[str], dict[str, str], dict[str, tuple[str, re.Pattern[str]]]]] = {}
+_SpecInfo = tuple[
+    Any,
+    set[str],
+    dict[str, str],
+    dict[str, tuple[str, re.Pattern[str]]],
+    dict[str, tuple[int, str]],
+]
+_SPEC_INFO: dict[int, tuple[TableSpec, _SpecInfo]] = {}
 
 
-def _spec_info(spec: TableSpec) -> tuple[Any, set[str], dict[str, str], dict[str, tuple[str, re.Pattern[str]]]]:
-    """Key attributes, their names, every key/GSI attribute type and the catalog's key
-    patterns as regexes, computed once per spec."""
+def _spec_info(spec: TableSpec) -> _SpecInfo:
+    """Key attributes, their names, every key/GSI attribute type, the catalog's key
+    patterns as regexes, and each key attribute's size limit (the smallest of its roles:
+    a table's partition key that is also an index's sort key has 1024 bytes), once per spec."""
     cached = _SPEC_INFO.get(id(spec))
     if cached is None or cached[0] is not spec:
         keys = spec.key_attributes()
@@ -401,9 +476,21 @@ def _spec_info(spec: TableSpec) -> tuple[Any, set[str], dict[str, str], dict[str
             for k in [*keys, *(g for gsi in spec.gsis for g in gsi.key_attributes())]
             if k.pattern and k.type == "S"
         }
-        cached = (spec, keys, {k.name for k in keys}, spec.attribute_types(), patterns)
+        roles: list[tuple[str, int, str]] = [(spec.partition_key.name, MAX_PARTITION_KEY_BYTES, "a partition key")]
+        if spec.sort_key:
+            roles.append((spec.sort_key.name, MAX_SORT_KEY_BYTES, "a sort key"))
+        for gsi in spec.gsis:
+            roles.append((gsi.partition_key.name, MAX_PARTITION_KEY_BYTES, f"the partition key of index {gsi.name}"))
+            if gsi.sort_key:
+                roles.append((gsi.sort_key.name, MAX_SORT_KEY_BYTES, f"the sort key of index {gsi.name}"))
+        limits: dict[str, tuple[int, str]] = {}
+        for name, limit, what in roles:
+            if name not in limits or limit < limits[name][0]:
+                limits[name] = (limit, what)
+        info: _SpecInfo = (keys, {k.name for k in keys}, spec.attribute_types(), patterns, limits)
+        cached = (spec, info)
         _SPEC_INFO[id(spec)] = cached
-    return cached[1], cached[2], cached[3], cached[4]
+    return cached[1]
 
 
 def pattern_regex(pattern: str) -> re.Pattern[str]:
@@ -421,71 +508,185 @@ def _hashable(value: Any) -> Any:
 
 
 class _BadValue(Exception):
-    pass
+    """A value or name DynamoDB would refuse. ``path`` collects the names and list
+    indexes on the way out of the walk, innermost first."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path: list[Any] = []
 
 
-def _name_size(name: str) -> int:
-    return len(name) if name.isascii() else len(name.encode("utf-8"))
+def _not_a_name(name: Any) -> str:
+    if name is None:
+        kind = "null"
+    elif isinstance(name, bool):
+        kind = f"the boolean {yaml_text(name)}"
+    elif isinstance(name, (int, Decimal, float)):
+        kind = f"the number {name}"
+    else:
+        kind = f"a {type(name).__name__} value"
+    return f"attribute name is {kind}, not a string; quote it in the file (e.g. '{yaml_text(name)}')"
 
 
-def _number_size(digits: int) -> int:
-    # DynamoDB: about one byte per two significant digits, plus one
-    return (digits + 1) // 2 + 1
+def _text_size(text: str, what: str) -> int:
+    """UTF-8 bytes of ``text``; text that UTF-8 cannot encode is refused (lone surrogates,
+    and the undecodable bytes of the file, which the reader hands over as U+DC80..U+DCFF)."""
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        code = ord(text[exc.start])
+    if 0xDC80 <= code <= 0xDCFF:
+        raise _BadValue(
+            f"{what} is not UTF-8 text: it holds byte 0x{code - 0xDC00:02X}, which does not decode as UTF-8 "
+            f"(save the file as UTF-8), or the escape \\u{code:04x}, a lone surrogate"
+        )
+    raise _BadValue(
+        f"{what} holds \\u{code:04x}, a lone surrogate: not a character, so neither UTF-8 nor DynamoDB "
+        "can store it (an escaped surrogate needs its pair)"
+    )
 
 
-def measure(value: Any, depth: int = 1) -> int:
-    """The bytes DynamoDB counts for ``value`` (its documented item-size rules);
-    raises _BadValue for what DynamoDB cannot store. One walk does both, because
-    this runs for every attribute of every item."""
+def _name_size(name: Any) -> int:
+    if type(name) is not str:
+        raise _BadValue(_not_a_name(name))
+    size = len(name) if name.isascii() else _text_size(name, "attribute name")
+    if not 0 < size <= MAX_ATTRIBUTE_NAME_BYTES:
+        if size:
+            raise _BadValue(f"attribute name is {size} bytes; DynamoDB allows at most {MAX_ATTRIBUTE_NAME_BYTES}")
+        raise _BadValue("attribute name is empty; DynamoDB names have at least one character, at every depth")
+    return size
+
+
+def _show_number(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 50 else f"{text[:24]}...({len(text)} characters)"
+
+
+def _decimal_size(value: Decimal) -> int:
+    """Check a number against DynamoDB's limits and return its size. DynamoDB Local stores a
+    number as base-100 digit pairs aligned on the decimal point, plus a byte, plus one more
+    when negative: 12345 is 01|23|45, 4 bytes; 1.5 is 01|50, 3 bytes; -1 is 3 bytes; 0 is 1.
+    That is never less than the guide's "1 byte per two significant digits, plus 1"."""
+    if not value.is_finite():
+        raise _BadValue(f"{value} is not a number DynamoDB can store")
+    if not value:
+        return 1
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    count = len(digits)
+    while digits[count - 1] == 0:  # trailing zeros are not significant (as leading ones)
+        count -= 1
+        exponent += 1
+    if count > MAX_NUMBER_DIGITS:
+        raise _BadValue(
+            f"number {_show_number(value)} has {count} significant digits; DynamoDB keeps at most {MAX_NUMBER_DIGITS}"
+        )
+    top = exponent + count - 1  # the power of ten of the first digit
+    if top > MAX_NUMBER_EXPONENT:
+        raise _BadValue(
+            f"number {_show_number(value)} is too large: DynamoDB stores magnitudes up to "
+            "9.9999999999999999999999999999999999999E+125 (Number overflow)"
+        )
+    if top < MIN_NUMBER_EXPONENT:
+        raise _BadValue(
+            f"number {_show_number(value)} is too small: DynamoDB stores magnitudes down to 1E-130, "
+            "and 0 (Number underflow)"
+        )
+    return 2 + top // 2 - exponent // 2 + sign
+
+
+#: Integers below this magnitude have at most 38 digits and are in range: sized from their text.
+_SMALL_INT = 10**MAX_NUMBER_DIGITS
+
+
+def _int_size(value: int) -> int:
+    if not -_SMALL_INT < value < _SMALL_INT:
+        return _decimal_size(Decimal(value))
+    if not value:
+        return 1
+    digits = str(value)
+    negative = digits[0] == "-"
+    if negative:
+        digits = digits[1:]
+    significant = digits.rstrip("0")
+    exponent = len(digits) - len(significant)
+    return 2 + (exponent + len(significant) - 1) // 2 - exponent // 2 + negative
+
+
+def _set_size(value: set[Any] | frozenset[Any]) -> int:
+    if not value:
+        raise _BadValue("a set is empty; DynamoDB has no empty sets (use a list, or leave the attribute out)")
+    kinds = {type(member) for member in value}
+    if kinds == {str}:
+        return sum(len(m) if m.isascii() else _text_size(m, "a set member") for m in value)
+    if kinds <= {int, Decimal}:
+        # Python's set already holds no two equal numbers (1 and 1.0 are one), as DynamoDB wants.
+        return sum(_int_size(m) if type(m) is int else _decimal_size(m) for m in value)
+    if kinds == {bytes}:
+        return sum(len(m) for m in value)
+    names = ", ".join(sorted(k.__name__ for k in kinds))
+    raise _BadValue(
+        f"a set holds only strings, only numbers (int, Decimal) or only binary values; this one has {names}"
+    )
+
+
+def _size(value: Any, depth: int) -> int:
+    """The bytes DynamoDB counts for ``value`` (its documented item-size rules, checked
+    against DynamoDB Local); raises _BadValue for what DynamoDB cannot store. One walk
+    does both, because this runs for every attribute of every item. ``depth`` is the
+    number of maps and lists around ``value``."""
     kind = type(value)
     if kind is str:
-        return len(value) if value.isascii() else len(value.encode("utf-8"))
+        return len(value) if value.isascii() else _text_size(value, "value")
+    if kind is int:
+        return _int_size(value)
+    if kind is Decimal:
+        return _decimal_size(value)
     if kind is bool or value is None:
         return 1
-    if kind is int:
-        digits = len(str(abs(value)).rstrip("0") or "0")
-        if digits > MAX_NUMBER_DIGITS:
-            raise _BadValue(f"number {value} has more than {MAX_NUMBER_DIGITS} significant digits")
-        return _number_size(digits)
-    if kind is Decimal:
-        if not value.is_finite():
-            raise _BadValue(f"{value} is not a number DynamoDB can store")
-        if not value:
-            return _number_size(1)
-        sign, digits_tuple, exponent = value.as_tuple()
-        digits = len(digits_tuple)
-        while digits > 1 and digits_tuple[digits - 1] == 0:
-            digits -= 1
-        if digits > MAX_NUMBER_DIGITS:
-            raise _BadValue(
-                f"number {value} has {digits} significant digits; DynamoDB keeps at most {MAX_NUMBER_DIGITS}"
-            )
-        magnitude = value.copy_abs()
-        if magnitude < _MIN_NUMBER or magnitude >= _MAX_NUMBER:
-            raise _BadValue(f"number {value} is outside DynamoDB's range (1E-130 to 9.99E+125)")
-        return _number_size(digits)
+    if kind is dict or kind is list:
+        if depth >= MAX_NESTING:
+            raise _BadValue(f"maps and lists are nested more than {MAX_NESTING} deep; DynamoDB refuses the 32nd level")
+        # a list or map costs 3 bytes, plus 1 byte per element
+        size = 3
+        if kind is dict:
+            name = None
+            try:
+                for name, member in value.items():
+                    size += _name_size(name) + _size(member, depth + 1) + 1
+            except _BadValue as exc:
+                exc.path.append(name)
+                raise
+            return size
+        position = 0
+        try:
+            for member in value:
+                size += _size(member, depth + 1) + 1
+                position += 1
+        except _BadValue as exc:
+            exc.path.append(Index(position))
+            raise
+        return size
+    if kind is bytes or kind is bytearray:
+        return len(value)
     if kind is float:  # only from generators; stored as the Decimal of its repr
         if value != value or value in (float("inf"), float("-inf")):
             raise _BadValue(f"{value} is not a number DynamoDB can store")
-        return measure(Decimal(repr(value)), depth)
-    if kind is dict or kind is list:
-        if depth > MAX_NESTING:
-            raise _BadValue(f"nested more than {MAX_NESTING} levels deep")
-        # a list or map costs 3 bytes, plus 1 byte per element
-        if kind is dict:
-            return 3 + sum(_name_size(k) + measure(v, depth + 1) + 1 for k, v in value.items())
-        return 3 + sum(measure(v, depth + 1) + 1 for v in value)
-    if kind is bytes or kind is bytearray:
-        return len(value)
+        return _decimal_size(Decimal(repr(value)))
+    if kind is set or kind is frozenset:
+        return _set_size(value)
     raise _BadValue(f"unsupported value type {kind.__name__}")
 
 
-_MIN_NUMBER = Decimal("1E-130")
-_MAX_NUMBER = Decimal("1E+126")
+def measure(value: Any) -> int:
+    """The bytes DynamoDB counts for one attribute value; raises _BadValue for a value
+    DynamoDB cannot store."""
+    return _size(value, 0)
 
 
 def item_size(item: dict[str, Any]) -> int:
-    return sum(_name_size(name) + measure(value) for name, value in item.items())
+    return sum(_name_size(name) + _size(value, 0) for name, value in item.items())
 
 
 def to_decimal(value: Any) -> Any:
