@@ -181,9 +181,11 @@ def _run(args: argparse.Namespace, loader: Loader, sources: list[Source], stage:
     try:
         results = loader.run(sources)
     except SeedError as exc:
-        if not isinstance(exc, LoadFailed):
-            raise  # bad input, found before the first write
-        message = f"AWS: {exc}; {_written(loader.results)}"
+        if not isinstance(exc, LoadFailed) and not loader.results:
+            raise  # bad input, found before the first write: nothing was written
+        # a failed call, or a data file that changed while the load ran
+        prefix = "AWS: " if isinstance(exc, LoadFailed) else ""
+        message = f"{prefix}{exc}; {_written(loader.results)}"
         _report_stop(args, loader, stage, started, message)
         raise LoadFailed(message) from None
     except BatchRejected as exc:

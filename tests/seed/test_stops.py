@@ -275,3 +275,30 @@ def test_impossible_option_values_are_bad_input(
     assert code == 2
     assert err.startswith("error: ") and words in err, err
     assert all(not items for items in ns.snapshot().values())
+
+
+def test_a_data_file_that_changes_during_the_load_is_not_bad_input(
+    ns: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exit 2 means nothing was written; a file broken between the two passes, after the
+    first table was written, is a stopped load (1) that says what it wrote."""
+    import seed.sync
+
+    ns.create(EVENTS, PARTNERS)
+    data = tmp_path / "data"
+    write_events(data, 60)
+    partners = data / "auxeira" / "partners.yaml"
+    partners.write_text("- {PK: 'PARTNER#z', SK: 'OFFERING#1'}\n")
+    real = seed.sync.validate_sources
+
+    def validate_then_break(sources: Any) -> Any:
+        validated = real(sources)
+        partners.write_text("- {PK: [unclosed\n")
+        return validated
+
+    monkeypatch.setattr(seed.sync, "validate_sources", validate_then_break)
+    code, out, err = run(capsys, ns.endpoint, "load", "--data", str(data))
+    assert code == 1
+    assert "partners.yaml" in err and f"60 item(s) were written before it stopped ({EVENTS} 60)" in err
+    assert f"{EVENTS}: written 60," in out
+    assert (ns.count(EVENTS), ns.count(PARTNERS)) == (60, 0)
