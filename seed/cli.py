@@ -360,6 +360,13 @@ def cmd_dynamodb_local(args: argparse.Namespace) -> int:
     port = 8000 if args.port is None else args.port
     for server in running:
         if server.port == port:
+            if not local.is_shared(server.pid):
+                raise SeedError(
+                    f"DynamoDB Local on port {port} (pid {server.pid}) was started without -sharedDb by an "
+                    "earlier version, so other credentials and regions would not see its tables: run "
+                    "`make local-stop`, then `make local` again (its in-memory data goes with it)",
+                    field="--port",
+                )
             print(f"DynamoDB Local already running (pid {server.pid}) at http://127.0.0.1:{port}")
             return 0
     state.mkdir(parents=True, exist_ok=True)

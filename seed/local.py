@@ -342,6 +342,14 @@ def is_dynamodb_local(pid: int) -> bool:
         return False
 
 
+def is_shared(pid: int) -> bool:
+    """Started with -sharedDb (earlier versions of `make local` did not)."""
+    try:
+        return b"\0-sharedDb\0" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def pidfile(state_dir: Path, port: int) -> Path:
     return state_dir / f"dynamodb-local-{port}.pid"
 

@@ -60,6 +60,10 @@ def test_start_on_another_port_starts_a_shared_server_there(
         capsys.readouterr()
         assert main(args) == 0  # the same port again: reused
         assert f"already running (pid {server.pid})" in capsys.readouterr().out
+        # the other one is not shared (as an earlier `make local` left it): not reused quietly
+        other = ["dynamodb-local", "start", "--port", str(ddb_server.port), "--state-dir", str(state)]
+        assert main(other) == 2
+        assert "was started without -sharedDb by an earlier version" in capsys.readouterr().err
     finally:
         assert main(["dynamodb-local", "stop", "--port", str(port), "--state-dir", str(state)]) == 0
     assert ddb_server.process.poll() is None  # the other server is left alone
