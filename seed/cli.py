@@ -371,7 +371,13 @@ def cmd_dynamodb_local(args: argparse.Namespace) -> int:
             return 0
     state.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="dynamodb-local-"))
-    process = local.start(port, log_path=state / f"dynamodb-local-{port}.log", shared_db=True, workdir=workdir)
+    process = local.start(
+        port,
+        log_path=state / f"dynamodb-local-{port}.log",
+        shared_db=True,
+        workdir=workdir,
+        java_options=tuple(args.java_option),
+    )
     local.record(state, port, process.pid, workdir)
     print(f"DynamoDB Local started (pid {process.pid}) at http://127.0.0.1:{port}")
     others = [s.port for s in running]
@@ -499,6 +505,7 @@ def add_commands(root: argparse.ArgumentParser) -> None:
     ddb.add_argument("action", choices=["start", "stop"])
     ddb.add_argument("--port", type=int, help="start: default 8000; stop: default every running one")
     ddb.add_argument("--state-dir", default=str(ROOT / ".local"), help=argparse.SUPPRESS)
+    ddb.add_argument("--java-option", action="append", default=[], metavar="OPTION", help="JVM option, repeatable")
     ddb.set_defaults(handler=cmd_dynamodb_local)
 
 

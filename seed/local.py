@@ -7,6 +7,7 @@ runs locally is what `cdk deploy` creates.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import shutil
@@ -313,13 +314,23 @@ def stop_pid(pid: int) -> bool:
     except ProcessLookupError:
         return False
     for _ in range(50):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not _running(pid):
             return True
         time.sleep(0.1)
     os.kill(pid, signal.SIGKILL)
     return True
+
+
+def _running(pid: int) -> bool:
+    """Alive, and not a zombie: a server this process started itself stays a zombie
+    after it exits until it is reaped (which this does), and still answers kill(0)."""
+    with contextlib.suppress(ChildProcessError):  # not our child: init reaps it
+        os.waitpid(pid, os.WNOHANG)
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 # --- servers started by `tableforge seed dynamodb-local start` ---------------------------

@@ -40,6 +40,7 @@ def test_start_on_another_port_starts_a_shared_server_there(
     local.record(state, ddb_server.port, ddb_server.process.pid, tmp_path / "not-ours")
     port = local.free_port()
     args = ["dynamodb-local", "start", "--port", str(port), "--state-dir", str(state)]
+    args += [f"--java-option={option}" for option in local.QUICK_START]  # starts sooner; same server
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "started (pid " in out and f"at http://127.0.0.1:{port}" in out
