@@ -23,7 +23,7 @@ help:
 	@echo "make local          set up, synthesize, start DynamoDB Local, create the dev tables, load the seed data"
 	@echo "make test           install what is missing, run the whole test suite"
 	@echo "make synth          synthesize dev/staging/prod into cdk.out and print a summary (tables, alarms, cost)"
-	@echo "make local-stop     stop DynamoDB Local"
+	@echo "make local-stop     stop every DynamoDB Local that make local started"
 	@echo "make cost           monthly cost estimate of every stage, from cdk.out and usage/"
 	@echo "make review BASE=   DynamoDB-aware diff of BASE (a git ref) against the working tree"
 	@echo "make access-report  docs/access-<system>.md: who may do what to which table"
@@ -83,9 +83,10 @@ review:
 	@$(if $(and $(BASE_OUT),$(HEAD_OUT)),$(TABLEFORGE) review diff --base $(BASE_OUT) --head $(HEAD_OUT),$(TABLEFORGE) review ref --base-ref $(BASE)) $(REVIEW_OPTS)
 
 # --- local mode and seed data (issue 5) --------------------------------------------
-# make local: install, synthesize, start DynamoDB Local (in memory, port LOCAL_PORT), create
+# make local: install, synthesize, start DynamoDB Local (in memory, -sharedDb so any
+# credentials and region see the same tables, port LOCAL_PORT: one server per port), create
 # the dev tables from cdk.out, load seed/data, print tables and item counts. DynamoDB Local
-# keeps running afterwards (data lives until it stops); make local-stop stops it.
+# keeps running afterwards (data lives until it stops); make local-stop stops every one.
 LOCAL_PORT ?= 8000
 LOCAL_ENDPOINT := http://127.0.0.1:$(LOCAL_PORT)
 .PHONY: local local-stop java

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
-from seed import local, synthetic
+from seed import dataset, local, synthetic
 from seed.datafiles import SeedError, Source, discover, prune_only_sources
 from seed.progress import Progress
-from seed.sync import Loader, LoadOptions, TableResult
+from seed.sync import BatchRejected, Loader, LoadFailed, LoadOptions, TableResult
+from seed.transport import LocalBatchWriter
 from tableforge.catalog import FEATURE_FLAGS, load_catalog
 from tableforge.cli import main as cli_main
 from tableforge.resolve import resolve_table
@@ -45,15 +50,28 @@ def make_client(endpoint_url: str | None, *, workers: int = 8) -> Any:
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     if endpoint_url:
         local.require_loopback(endpoint_url)
-        # DynamoDB Local keeps one database per access key and region, so
-        # SEED_LOCAL_NAMESPACE gives tests (or parallel demos) their own tables.
+        # Without -sharedDb, DynamoDB Local keeps one database per access key and region,
+        # so SEED_LOCAL_NAMESPACE gives tests (or parallel demos) their own tables. Since
+        # 2.0 it accepts only access key IDs of letters and digits.
         session = boto3.session.Session(
-            aws_access_key_id=os.environ.get("SEED_LOCAL_NAMESPACE") or "local",
+            aws_access_key_id=local_access_key(),
             aws_secret_access_key="local",
             region_name=region,
         )
         return session.client("dynamodb", endpoint_url=endpoint_url, config=config)
     return boto3.session.Session(region_name=region).client("dynamodb", config=config)
+
+
+def local_access_key() -> str:
+    """The dummy access key for a local endpoint: SEED_LOCAL_NAMESPACE, else "local"."""
+    namespace = os.environ.get("SEED_LOCAL_NAMESPACE") or "local"
+    if not (namespace.isascii() and namespace.isalnum()):
+        raise SeedError(
+            f"SEED_LOCAL_NAMESPACE={namespace!r}: DynamoDB Local accepts only access key IDs made of "
+            "letters and digits",
+            field="SEED_LOCAL_NAMESPACE",
+        )
+    return namespace
 
 
 # --- commands ------------------------------------------------------------------------
@@ -69,7 +87,7 @@ def _flags(values: list[str]) -> dict[str, bool]:
     return flags
 
 
-def _loader(args: argparse.Namespace, stage: str) -> Loader:
+def _loader(args: argparse.Namespace, stage: str, marker: str = dataset.LEGACY_MARKER) -> Loader:
     client = make_client(args.endpoint_url, workers=args.workers)
     options = LoadOptions(
         stage=stage,
@@ -77,24 +95,73 @@ def _loader(args: argparse.Namespace, stage: str) -> Loader:
         prune=getattr(args, "prune", False),
         workers=args.workers,
         capacity_share=args.capacity_share,
+        marker=marker,
+        local=args.endpoint_url is not None,  # make_client allows only loopback endpoints
     )
     return Loader(
         client,
         options=options,
         table_name=lambda system, table: resolve_table(system, table, get_stage(stage)).physical_name,
         progress=Progress(enabled=False) if args.json else Progress(),
+        # DynamoDB Local shares our CPU: writes skip botocore's per-request overhead
+        transport=LocalBatchWriter(client, local_access_key()) if args.endpoint_url else None,
     )
 
 
 def cmd_load(args: argparse.Namespace) -> int:
     stage = get_stage(args.stage).name
     catalog = load_catalog(args.catalog, flags=_flags(args.flag))
-    sources = discover(Path(args.data), catalog, system=args.system, table=args.table)
+    data = Path(args.data)
+    sources = discover(data, catalog, system=args.system, table=args.table)
+    if not sources:
+        raise SeedError(
+            "no data files found (a data folder holds <system>/<table>.yaml|json); nothing was written",
+            file=str(args.data),
+        )
+    # the data set's own marker: --prune deletes only what this folder wrote
+    marker = dataset.marker(data)
+    dataset.mark(sources, marker)
     if args.prune:
         sources += prune_only_sources(catalog, sources, system=args.system, table=args.table)
+    return _run(args, _loader(args, stage, marker), sources, stage)
+
+
+def cmd_migrate_markers(args: argparse.Namespace) -> int:
+    """Hand the items another folder wrote before data sets had names back to it."""
+    stage = get_stage(args.stage).name
+    data = Path(args.data)
+    new_marker = dataset.marker(data)
+    if new_marker == dataset.LEGACY_MARKER:
+        raise SeedError(
+            f"{args.data} is seed/data, whose marker is still '{dataset.LEGACY_MARKER}': nothing to migrate",
+            field="--data",
+        )
+    catalog = load_catalog(args.catalog, flags=_flags(args.flag))
+    sources = discover(data, catalog, system=args.system, table=args.table)
     if not sources:
-        raise SeedError("no data files found", file=str(args.data))
-    return _run(args, _loader(args, stage), sources, stage)
+        raise SeedError("no data files found; nothing was changed", file=str(args.data))
+    defaults = discover(dataset.DEFAULT_DATA, catalog, system=args.system, table=args.table)
+    client = make_client(args.endpoint_url, workers=args.workers)
+    config = get_stage(stage)
+    outcome = dataset.migrate(
+        client,
+        sources,
+        defaults,
+        table_name=lambda system, table: resolve_table(system, table, config).physical_name,
+        new_marker=new_marker,
+        dry_run=args.dry_run,
+        workers=args.workers,
+    )
+    if args.json:
+        print(json.dumps([m.__dict__ for m in outcome], indent=2))
+        return 0
+    verb = "would re-mark" if args.dry_run else "re-marked"
+    for m in outcome:
+        print(
+            f"{m.name}: {m.found} item(s) marked '{dataset.LEGACY_MARKER}': {verb} {m.moved} as "
+            f"'{new_marker}', kept {m.kept} that seed/data has"
+        )
+    return 0
 
 
 def cmd_synthetic(args: argparse.Namespace) -> int:
@@ -104,14 +171,75 @@ def cmd_synthetic(args: argparse.Namespace) -> int:
     return _run(args, _loader(args, stage), sources, stage)
 
 
+RESUME = "run the same command again to finish: what was written compares unchanged and is skipped"
+
+
 def _run(args: argparse.Namespace, loader: Loader, sources: list[Source], stage: str) -> int:
+    """Load and report. A load that stops part way (a failed DynamoDB call, Ctrl-C)
+    still reports what it wrote, per table, and says how to resume."""
     started = time.monotonic()
-    results = loader.run(sources)
+    try:
+        results = loader.run(sources)
+    except SeedError as exc:
+        if not isinstance(exc, LoadFailed) and not loader.results:
+            raise  # bad input, found before the first write: nothing was written
+        # a failed call, or a data file that changed while the load ran
+        prefix = "AWS: " if isinstance(exc, LoadFailed) else ""
+        message = f"{prefix}{exc}; {_written(loader.results)}"
+        _report_stop(args, loader, stage, started, message)
+        raise LoadFailed(message) from None
+    except BatchRejected as exc:
+        held = "\n    ".join(exc.held)
+        message = (
+            f"AWS: DynamoDB rejected a batch of {exc.table}, so the load stopped: {exc}\n"
+            f"  the batch held:\n    {held}\n  {_written(loader.results, fix='fix the item, then ')}"
+        )
+        _report_stop(args, loader, stage, started, message)
+        raise LoadFailed(message) from None
+    except (ClientError, BotoCoreError) as exc:
+        message = f"AWS: {exc}; {_written(loader.results)}"
+        _report_stop(args, loader, stage, started, message)
+        raise LoadFailed(message) from None
+    except KeyboardInterrupt:
+        _report_stop(args, loader, stage, started, "interrupted")
+        print(f"interrupted: {_written(loader.results)}", file=sys.stderr)
+        raise
     report(results, stage=stage, dry_run=args.dry_run, as_json=args.json, seconds=time.monotonic() - started)
     return 0
 
 
-def report(results: list[TableResult], *, stage: str, dry_run: bool, as_json: bool, seconds: float) -> None:
+def _written(results: list[TableResult], fix: str = "") -> str:
+    """What DynamoDB acknowledged before a load stopped, per table, and how to resume."""
+    done = [f"{r.name} {r.written + r.deleted}" for r in results if r.written or r.deleted]
+    if not done:
+        return "nothing was written" + (f"; {fix}{RESUME}" if fix else "")
+    total = sum(r.written + r.deleted for r in results)
+    return f"{total} item(s) were written before it stopped ({', '.join(done)}); {fix}{RESUME}"
+
+
+def _report_stop(args: argparse.Namespace, loader: Loader, stage: str, started: float, error: str) -> None:
+    """What a load that stopped part way had done: the usual report, marked as stopped."""
+    report(
+        loader.results,
+        stage=stage,
+        dry_run=args.dry_run,
+        as_json=args.json,
+        seconds=time.monotonic() - started,
+        stopped=error,
+        not_reached=loader.not_reached,
+    )
+
+
+def report(
+    results: list[TableResult],
+    *,
+    stage: str,
+    dry_run: bool,
+    as_json: bool,
+    seconds: float,
+    stopped: str | None = None,
+    not_reached: list[str] | None = None,
+) -> None:
     loaded = [r for r in results if not r.skipped]
     totals = {
         "written": sum(r.written for r in loaded),
@@ -129,6 +257,8 @@ def report(results: list[TableResult], *, stage: str, dry_run: bool, as_json: bo
             "seconds": round(seconds, 3),
             "tables": [{**r.as_dict(), **({"diff": r.diff} if dry_run else {})} for r in results],
         }
+        if stopped is not None:
+            payload.update(complete=False, error=stopped, not_reached=not_reached or [])
         print(json.dumps(payload, indent=2))
         return
     for r in results:
@@ -153,7 +283,14 @@ def report(results: list[TableResult], *, stage: str, dry_run: bool, as_json: bo
                 f"{r.name}: written {r.written}, unchanged {r.unchanged}, deleted {r.deleted} "
                 f"({r.seconds:.2f} s){limit}"
             )
-    if dry_run:
+    if stopped is not None:
+        if not_reached:
+            print(f"not reached: {', '.join(not_reached)}")
+        print(
+            f"stopped: written {totals['written']}, unchanged {totals['unchanged']}, "
+            f"deleted {totals['deleted']} in {seconds:.2f} s"
+        )
+    elif dry_run:
         print(
             f"dry run, nothing written: would write {totals['added'] + totals['changed']}, "
             f"unchanged {totals['unchanged']}, would delete {totals['removed']} in {seconds:.2f} s"
@@ -204,25 +341,98 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_dynamodb_local(args: argparse.Namespace) -> int:
-    pidfile = Path(args.pidfile)
+    """Start or stop the DynamoDB Local of `make local`: one per port, recorded in
+    .local/ (a pid file per port), each with -sharedDb so any credentials and any
+    region see the same tables."""
+    state = Path(args.state_dir)
+    running = local.servers(state) if state.is_dir() else []
     if args.action == "stop":
-        if not pidfile.exists():
-            print("DynamoDB Local is not running (no pid file)")
+        chosen = [s for s in running if args.port is None or s.port == args.port]
+        if not chosen:
+            where = f" on port {args.port}" if args.port is not None else ""
+            print(f"DynamoDB Local is not running{where} (no live pid file in {state})")
             return 0
-        stopped = local.stop_pid(int(pidfile.read_text().split()[0]))
-        pidfile.unlink()
-        print("DynamoDB Local stopped" if stopped else "DynamoDB Local was not running")
+        for server in chosen:
+            stopped = local.stop_server(server)
+            state_word = "stopped" if stopped else "was not running"
+            print(f"DynamoDB Local at http://127.0.0.1:{server.port} (pid {server.pid}) {state_word}")
         return 0
-    if pidfile.exists():
-        pid, port = pidfile.read_text().split()
-        if Path(f"/proc/{pid}").exists():
-            print(f"DynamoDB Local already running (pid {pid}) at http://127.0.0.1:{port}")
+    port = 8000 if args.port is None else args.port
+    for server in running:
+        if server.port == port:
+            if not local.is_shared(server.pid):
+                raise SeedError(
+                    f"DynamoDB Local on port {port} (pid {server.pid}) was started without -sharedDb by an "
+                    "earlier version, so other credentials and regions would not see its tables: run "
+                    "`make local-stop`, then `make local` again (its in-memory data goes with it)",
+                    field="--port",
+                )
+            print(f"DynamoDB Local already running (pid {server.pid}) at http://127.0.0.1:{port}")
             return 0
-    pidfile.parent.mkdir(parents=True, exist_ok=True)
-    process = local.start(args.port, log_path=pidfile.with_suffix(".log"))
-    pidfile.write_text(f"{process.pid} {args.port}\n")
-    print(f"DynamoDB Local started (pid {process.pid}) at http://127.0.0.1:{args.port}")
+    state.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="dynamodb-local-"))
+    process = local.start(
+        port,
+        log_path=state / f"dynamodb-local-{port}.log",
+        shared_db=True,
+        workdir=workdir,
+        java_options=tuple(args.java_option),
+    )
+    local.record(state, port, process.pid, workdir)
+    print(f"DynamoDB Local started (pid {process.pid}) at http://127.0.0.1:{port}")
+    others = [s.port for s in running]
+    if others:
+        ports = ", ".join(map(str, others))
+        print(f"  also running on port {ports}; `make local-stop` stops every one")
     return 0
+
+
+# --- option values ---------------------------------------------------------------------
+
+MAX_WORKERS = 64
+MAX_TTL_DAYS = 3650
+
+
+def _workers(text: str) -> int:
+    value = _whole(text)
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"{text}: parallel writers must be 1 to {MAX_WORKERS}")
+    return value
+
+
+def _capacity_share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and 0 < value <= 1):
+        raise argparse.ArgumentTypeError(
+            f"{text}: a share of the table's write capacity is more than 0 and at most 1 (0.5 is half)"
+        )
+    return value
+
+
+def _ttl_days(text: str) -> int:
+    value = _whole(text)
+    if not 1 <= value <= MAX_TTL_DAYS:
+        raise argparse.ArgumentTypeError(
+            f"{text}: synthetic items expire 1 to {MAX_TTL_DAYS} days from now (0 or less expires them at once)"
+        )
+    return value
+
+
+def _count(text: str) -> int:
+    value = _whole(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: --count must be at least 1")
+    return value
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
 # --- argument parsing -------------------------------------------------------------------
@@ -235,12 +445,14 @@ def _common(parser: argparse.ArgumentParser, *, writes: bool = True) -> None:
     parser.add_argument("--catalog", default=str(ROOT / "catalog"), help=argparse.SUPPRESS)
     if writes:
         parser.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
-        parser.add_argument("--workers", type=int, default=8, help="parallel BatchWriteItem calls (default 8)")
+        parser.add_argument(
+            "--workers", type=_workers, default=8, help=f"parallel BatchWriteItem calls, 1-{MAX_WORKERS} (default 8)"
+        )
         parser.add_argument(
             "--capacity-share",
-            type=float,
+            type=_capacity_share,
             default=0.5,
-            help="share of a provisioned table's write capacity to use (default 0.5)",
+            help="share of a provisioned table's write capacity to use, more than 0 and at most 1 (default 0.5)",
         )
 
 
@@ -254,9 +466,20 @@ def add_commands(root: argparse.ArgumentParser) -> None:
     load.add_argument("--system")
     load.add_argument("--table")
     load.add_argument("--data", default=str(DEFAULT_DATA), help="data directory: <system>/<table>.yaml|json")
-    load.add_argument("--prune", action="store_true", help="delete items this loader wrote that the data no longer has")
+    load.add_argument("--prune", action="store_true", help="delete items this data folder wrote that it no longer has")
     load.add_argument("--flag", action="append", default=[], metavar="NAME=BOOL", help="catalog feature flag")
     load.set_defaults(handler=cmd_load)
+
+    migrate = sub.add_parser(
+        "migrate-markers",
+        help="give the items another data folder wrote before data sets had names back to that folder",
+    )
+    _common(migrate)
+    migrate.add_argument("--system")
+    migrate.add_argument("--table")
+    migrate.add_argument("--data", required=True, help="the data folder those items came from (not seed/data)")
+    migrate.add_argument("--flag", action="append", default=[], metavar="NAME=BOOL", help="catalog feature flag")
+    migrate.set_defaults(handler=cmd_migrate_markers)
 
     tables = sub.add_parser("local-tables", help="create a stage's tables on DynamoDB Local from cdk.out")
     _common(tables, writes=False)
@@ -267,9 +490,11 @@ def add_commands(root: argparse.ArgumentParser) -> None:
     synth = sub.add_parser("synthetic", help="generate expiring demo data (003's patterns)")
     _common(synth)
     synth.add_argument("--system", required=True)
-    synth.add_argument("--count", type=int, required=True, help="companies; each adds 12 ESG rows and an investment")
-    synth.add_argument("--seed", type=int, default=3, help="random seed (same seed, same data)")
-    synth.add_argument("--ttl-days", type=int, default=7, help="expires_at = now + this many days")
+    synth.add_argument("--count", type=_count, required=True, help="companies; each adds 12 ESG rows and an investment")
+    synth.add_argument("--seed", type=int, default=3, help="random seed (same seed, same data: a re-run writes 0)")
+    synth.add_argument(
+        "--ttl-days", type=_ttl_days, default=7, help=f"expires_at = now + this many days, 1-{MAX_TTL_DAYS}"
+    )
     synth.set_defaults(handler=cmd_synthetic)
 
     status = sub.add_parser("status", help="tables and item counts at an endpoint")
@@ -278,8 +503,9 @@ def add_commands(root: argparse.ArgumentParser) -> None:
 
     ddb = sub.add_parser("dynamodb-local", help="start or stop DynamoDB Local (used by make local)")
     ddb.add_argument("action", choices=["start", "stop"])
-    ddb.add_argument("--port", type=int, default=8000)
-    ddb.add_argument("--pidfile", default=str(ROOT / ".local" / "dynamodb-local.pid"))
+    ddb.add_argument("--port", type=int, help="start: default 8000; stop: default every running one")
+    ddb.add_argument("--state-dir", default=str(ROOT / ".local"), help=argparse.SUPPRESS)
+    ddb.add_argument("--java-option", action="append", default=[], metavar="OPTION", help="JVM option, repeatable")
     ddb.set_defaults(handler=cmd_dynamodb_local)
 
 

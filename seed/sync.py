@@ -6,6 +6,12 @@ written, and BatchWriteItem calls run in parallel. Throttling errors and
 UnprocessedItems are retried with exponential backoff and full jitter (boto3's
 batch_writer resends immediately). Provisioned tables get a write-rate limit so
 seeding a live table does not throttle its users.
+
+A load that cannot finish stops at once and says why: DynamoDB unreachable, still
+throttled after every retry, or a batch DynamoDB rejected (with the file and items it
+held). What was written up to then is in ``Loader.results`` (per table, exact: every
+item counted was acknowledged by DynamoDB), for the caller to report; the same holds
+for Ctrl-C.
 """
 
 from __future__ import annotations
@@ -16,11 +22,12 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -50,6 +57,8 @@ THROTTLE_CODES = frozenset(
         "ServiceUnavailable",
     }
 )
+#: What a server that stopped, or a network that is down, looks like from here.
+CONNECTION_ERRORS = (BotoConnectionError, HTTPClientError)
 BATCH_WRITE_MAX = 25  # DynamoDB's BatchWriteItem limit
 BATCH_GET_MAX = 100  # DynamoDB's BatchGetItem limit
 CHUNK = 2000  # items compared and written per step; bounds memory per table
@@ -63,6 +72,9 @@ class Backoff:
     base: float = 0.05
     cap: float = 5.0
     max_attempts: int = 12
+    #: A connection that fails this many times in a row (refused, reset, timed out)
+    #: means the endpoint is unreachable: not throttling, so not worth 12 tries.
+    connection_attempts: int = 4
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
 
@@ -90,6 +102,31 @@ class RateLimiter:
             wait_for = -self.tokens / self.rate if self.tokens < 0 else 0.0
         if wait_for > 0:
             time.sleep(wait_for)
+
+
+class LoadFailed(SeedError):
+    """A load that stopped part way because a DynamoDB call failed. The input was
+    fine, so the exit status is 1 (a failed call), not 2 (bad input)."""
+
+    exit_status = 1
+
+
+class Unreachable(LoadFailed):
+    """The endpoint stopped answering: refused, reset or timed-out connections."""
+
+
+class BatchRejected(ClientError):
+    """DynamoDB rejected a batch outright (not throttling): the error, and which
+    items of which file the batch held."""
+
+    def __init__(self, error: ClientError, *, table: str, held: list[str]) -> None:
+        super().__init__(error.response, error.operation_name)
+        self.table = table
+        self.held = held
+
+
+class _Stopped(Exception):
+    """Another batch failed, or the user pressed Ctrl-C: send nothing more."""
 
 
 @dataclass
@@ -132,6 +169,11 @@ class LoadOptions:
     #: Off: an existing item that differs is a conflict, counted and listed but not
     #: written (adopt migrate merging into a table others write to).
     overwrite: bool = True
+    #: The ``seeded_by`` value of this data set: --prune deletes only items carrying it.
+    marker: str = MARKER_VALUE
+    #: DynamoDB Local: it enforces no on-demand maximum, so the stage's cost guard
+    #: (dev's 100 write request units) must not slow a local load down.
+    local: bool = False
 
 
 def _serializer() -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -163,6 +205,65 @@ def _serializer() -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda item: {k: value(v) for k, v in item.items()}
 
 
+def _put_encoder() -> Callable[[dict[str, Any]], str]:
+    """A PutRequest as JSON text, written straight from the item: building a dict per
+    attribute and then dumping it cost twice as much (8 against 4 us an item,
+    profiled), and this runs for every item. Strings and numbers (nearly every
+    value) are written inline; anything else goes through the serializer."""
+    serialize = _serializer()
+    quote = encode_basestring_ascii  # what json.dumps writes for a str
+
+    def value(v: Any) -> str:
+        kind = type(v)
+        if kind is str:
+            return '{"S":' + quote(v) + "}"
+        if kind is Decimal or kind is int:
+            return '{"N":"' + str(v) + '"}'
+        if kind is dict:
+            return '{"M":{' + ",".join([quote(k) + ":" + value(x) for k, x in v.items()]) + "}}"
+        if kind is list:
+            return '{"L":[' + ",".join([value(x) for x in v]) + "]}"
+        return json.dumps(serialize({"v": v})["v"], default=_json_default)
+
+    def put(item: dict[str, Any]) -> str:
+        parts = []
+        for k, v in item.items():
+            kind = type(v)
+            if kind is str:
+                parts.append(quote(k) + ':{"S":' + quote(v) + "}")
+            elif kind is Decimal or kind is int:
+                parts.append(quote(k) + ':{"N":"' + str(v) + '"}')
+            else:
+                parts.append(quote(k) + ":" + value(v))
+        return '{"PutRequest":{"Item":{' + ",".join(parts) + "}}}"
+
+    return put
+
+
+class _Tally:
+    """What DynamoDB acknowledged for one table, counted as each response arrives
+    (so a load that stops part way still knows exactly what it wrote)."""
+
+    def __init__(self, result: TableResult, what: str, bar: Any) -> None:
+        self.result, self.what, self.bar = result, what, bar
+        self.lock = threading.Lock()
+
+    def add(self, count: int) -> None:
+        with self.lock:
+            setattr(self.result, self.what, getattr(self.result, self.what) + count)
+        if self.bar:
+            self.bar.advance(count)
+
+
+@dataclass
+class _Tries:
+    """One call's retry state: what the last failure was, for the message."""
+
+    throttled: str | None = None
+    connection_failures: int = 0
+    connection_error: Exception | None = None
+
+
 class Loader:
     def __init__(
         self,
@@ -173,15 +274,26 @@ class Loader:
         backoff: Backoff | None = None,
         progress: Progress | None = None,
         log: Callable[[str], None] = lambda _msg: None,
+        transport: Callable[[bytes], dict[str, Any]] | None = None,
     ) -> None:
         self.client = client
+        #: Sends an encoded BatchWriteItem body (seed/transport.py, DynamoDB Local);
+        #: None: through the botocore client.
+        self.transport = transport
         self.options = options
         self.table_name = table_name
         self.backoff = backoff or Backoff()
         self.progress = progress
         self.log = log
         self.serialize = _serializer()
+        self.encode_put = _put_encoder()
         self.deserialize = TypeDeserializer().deserialize
+        #: One entry per table begun, updated as DynamoDB acknowledges writes: after a
+        #: failure or Ctrl-C, what was written up to then.
+        self.results: list[TableResult] = []
+        #: Tables of the load not reached yet (physical names).
+        self.not_reached: list[str] = []
+        self._stop = threading.Event()
         self._body = threading.local()
         # One rate limiter per table for the loader's lifetime, so repeated runs (adopt
         # migrate runs one per page) share one write budget.
@@ -193,7 +305,6 @@ class Loader:
 
     def run(self, sources: list[Source]) -> list[TableResult]:
         validated = validate_sources(sources)
-        results: list[TableResult] = []
         described: dict[int, dict[str, Any]] = {}
         missing: set[int] = set()
         for number, source in enumerate(sources):
@@ -205,33 +316,36 @@ class Loader:
                 if not source.prune_only:
                     raise
                 missing.add(number)  # no table, so nothing of ours to prune there
+        self.not_reached = [self.table_name(s.system, s.table) for s in sources]
+        first = len(self.results)  # a long-lived loader (adopt migrate) runs once per page
         for number, source in enumerate(sources):
-            name = self.table_name(source.system, source.table)
+            name = self.not_reached.pop(0)
             result = TableResult(system=source.system, table=source.table, name=name, prune_only=source.prune_only)
+            self.results.append(result)
             if source.skip_reason or number in missing:
                 result.skipped = source.skip_reason or "no data file and no table"
-                results.append(result)
                 continue
             result.items = validated.counts[number]
             started = time.monotonic()
-            with self._limiters_lock:
-                if name not in self._limiters:
-                    self._limiters[name] = self._limiter(described[number], result)
-                limiter = self._limiters[name]
-            result.write_rate_limit = limiter.rate if limiter else None
-            self._sync_table(source, name, limiter, result)
-            if self.options.prune:
-                self._prune(source, name, validated.keys[number], limiter, result)
-            result.seconds = time.monotonic() - started
-            results.append(result)
-        return results
+            try:
+                with self._limiters_lock:
+                    if name not in self._limiters:
+                        self._limiters[name] = self._limiter(described[number], result)
+                    limiter = self._limiters[name]
+                result.write_rate_limit = limiter.rate if limiter else None
+                self._sync_table(source, name, limiter, result)
+                if self.options.prune:
+                    self._prune(source, name, validated.keys[number], limiter, result)
+            finally:
+                result.seconds = time.monotonic() - started
+        return self.results[first:]
 
     # --- table facts -----------------------------------------------------------
 
     def _describe(self, source: Source) -> dict[str, Any]:
         name = self.table_name(source.system, source.table)
         try:
-            table: dict[str, Any] = self.client.describe_table(TableName=name)["Table"]
+            table: dict[str, Any] = self._call(self.client.describe_table, TableName=name)["Table"]
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ResourceNotFoundException":
                 raise SeedError(
@@ -253,14 +367,13 @@ class Loader:
 
     def _limiter(self, table: dict[str, Any], result: TableResult) -> RateLimiter | None:
         """Provisioned tables: a share of their write capacity. On-demand tables with
-        a maximum write rate (the stage's cost guard): a share of that maximum."""
+        a maximum write rate (the stage's cost guard): a share of that maximum, except
+        on DynamoDB Local, which enforces no maximum and costs nothing."""
         capacity = 0.0
         if table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED") == "PROVISIONED":
             capacity = float(table.get("ProvisionedThroughput", {}).get("WriteCapacityUnits") or 0)
-        else:
+        elif not self.options.local:
             capacity = float(table.get("OnDemandThroughput", {}).get("MaxWriteRequestUnits") or 0)
-            if capacity < 0:
-                capacity = 0
         if capacity <= 0:
             return None
         rate = max(capacity * self.options.capacity_share, 1.0)
@@ -269,10 +382,11 @@ class Loader:
 
     # --- compare and write -----------------------------------------------------
 
-    def _chunks(self, source: Source) -> Iterator[list[dict[str, Any]]]:
-        chunk: list[dict[str, Any]] = []
-        for _index, item in source.items():
-            chunk.append({**item, **source.extra} if source.extra else item)
+    def _chunks(self, source: Source) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+        chunk: list[tuple[int, dict[str, Any]]] = []
+        extra = source.extra
+        for index, item in source.items():
+            chunk.append((index, {**item, **extra} if extra else item))
             if len(chunk) >= CHUNK:
                 yield chunk
                 chunk = []
@@ -280,82 +394,97 @@ class Loader:
             yield chunk
 
     def _is_empty(self, name: str) -> bool:
-        response = self.client.scan(TableName=name, Limit=1, Select="COUNT")
+        response = self._call(self.client.scan, TableName=name, Limit=1, Select="COUNT")
         return response.get("Count", 0) == 0 and "LastEvaluatedKey" not in response
 
     def _sync_table(self, source: Source, name: str, limiter: RateLimiter | None, result: TableResult) -> None:
-        key_names = [k.name for k in source.spec.key_attributes()]
         if source.prune_only:
             return
+        key_names = [k.name for k in source.spec.key_attributes()]
+        #: synthetic data: an expiry that moved by less than this is not a change
+        ttl, slack = source.spec.ttl, float(getattr(source, "ttl_slack", 0) or 0)
         empty = self._is_empty(name)
         bar = self.progress.start(name, result.items) if self.progress else None
+        tally = _Tally(result, "written", bar)
         with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
-            pending: set[Future[int]] = set()
-            for chunk in self._chunks(source):
-                existing = {} if empty else self._existing(pool, name, chunk, key_names)
-                to_write = []
-                for item in chunk:
-                    if existing:
-                        item = to_decimal(item)  # compare as DynamoDB returns numbers
-                    key = tuple(_hashable(item[k]) for k in key_names)
-                    old = existing.get(key)
-                    if old is None:
-                        result.added += 1
+            pending: set[Future[None]] = set()
+            try:
+                for chunk in self._chunks(source):
+                    existing = {} if empty else self._existing(pool, name, chunk, key_names)
+                    to_write: list[tuple[int, dict[str, Any]]] = []
+                    if not existing:  # all new: nothing to compare
+                        result.added += len(chunk)
                         if self.options.dry_run:
+                            for _, item in chunk:
+                                self._note(result, f"+ {key_label(item, source.spec)}")
+                        to_write = chunk
+                    for index, item in chunk if existing else ():
+                        item = to_decimal(item)  # compare as DynamoDB returns numbers
+                        key = tuple(_hashable(item[k]) for k in key_names)
+                        old = existing.get(key)
+                        if old is None:
+                            result.added += 1
                             self._note(result, f"+ {key_label(item, source.spec)}")
-                    elif old == item:
-                        result.unchanged += 1
-                        if bar:
-                            bar.advance(1)
-                        continue
-                    else:
-                        fields = sorted(k for k in set(old) | set(item) if old.get(k) != item.get(k))
-                        if not self.options.overwrite:
-                            result.conflicts += 1
-                            if len(result.diff) < self.options.diff_limit:
-                                result.diff.append(f"! {key_label(item, source.spec)} ({', '.join(fields)})")
+                        elif old == item or (slack and _same_but_expiry(old, item, ttl, slack)):
+                            result.unchanged += 1
                             if bar:
                                 bar.advance(1)
                             continue
-                        result.changed += 1
-                        self._note(result, f"~ {key_label(item, source.spec)} ({', '.join(fields)})")
-                    to_write.append(item)
-                if self.options.dry_run:
-                    if bar:
-                        bar.advance(len(to_write))
-                    continue
-                for start in range(0, len(to_write), BATCH_WRITE_MAX):
-                    batch = to_write[start : start + BATCH_WRITE_MAX]
-                    requests = [{"PutRequest": {"Item": self.serialize(i)}} for i in batch]
-                    if limiter:  # a write costs 1 WCU per started KB
-                        limiter.acquire(sum(math.ceil(max(item_size(i), 1) / 1024) for i in batch))
-                    # bound the work in flight, so memory stays flat on huge files
-                    while len(pending) >= self.options.workers * 2:
-                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                        result.written += self._collect(done, bar)
-                    pending.add(pool.submit(self._write_batch, name, requests))
-            done, _ = wait(pending)
-            result.written += self._collect(done, bar)
+                        else:
+                            fields = sorted(k for k in set(old) | set(item) if old.get(k) != item.get(k))
+                            if not self.options.overwrite:
+                                result.conflicts += 1
+                                if len(result.diff) < self.options.diff_limit:
+                                    result.diff.append(f"! {key_label(item, source.spec)} ({', '.join(fields)})")
+                                if bar:
+                                    bar.advance(1)
+                                continue
+                            result.changed += 1
+                            self._note(result, f"~ {key_label(item, source.spec)} ({', '.join(fields)})")
+                        to_write.append((index, item))
+                    if self.options.dry_run:
+                        if bar:
+                            bar.advance(len(to_write))
+                        continue
+                    for start in range(0, len(to_write), BATCH_WRITE_MAX):
+                        batch = to_write[start : start + BATCH_WRITE_MAX]
+                        requests: list[str | dict[str, Any]] = [self.encode_put(i) for _, i in batch]
+                        if limiter:  # a write costs 1 WCU per started KB
+                            limiter.acquire(sum(math.ceil(max(item_size(i), 1) / 1024) for _, i in batch))
+                        # bound the work in flight, so memory stays flat on huge files
+                        while len(pending) >= self.options.workers * 2:
+                            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                            _raise_failures(done)
+                        held = _Held(source, batch)
+                        pending.add(pool.submit(self._write_batch, name, requests, tally, held))
+                done, pending = wait(pending)
+                _raise_failures(done)
+            except BaseException:
+                self._drain(pending)
+                raise
         if bar:
             bar.finish()
 
-    def _collect(self, done: set[Future[int]], bar: Any) -> int:
-        total = 0
-        for future in done:
-            count = future.result()  # re-raises a batch that gave up
-            total += count
-            if bar:
-                bar.advance(count)
-        return total
+    def _drain(self, pending: set[Future[None]]) -> None:
+        """After a failure or Ctrl-C: send nothing more, let the calls already on the
+        wire finish (their writes are counted), then return."""
+        self._stop.set()
+        for future in pending:
+            future.cancel()
+        wait(pending)
 
     def _note(self, result: TableResult, line: str) -> None:
         if self.options.dry_run and len(result.diff) < self.options.diff_limit:
             result.diff.append(line)
 
     def _existing(
-        self, pool: ThreadPoolExecutor, name: str, chunk: list[dict[str, Any]], key_names: list[str]
+        self,
+        pool: ThreadPoolExecutor,
+        name: str,
+        chunk: list[tuple[int, dict[str, Any]]],
+        key_names: list[str],
     ) -> dict[tuple[Any, ...], dict[str, Any]]:
-        keys = [{k: item[k] for k in key_names} for item in chunk]
+        keys = [{k: item[k] for k in key_names} for _, item in chunk]
         batches = [keys[i : i + BATCH_GET_MAX] for i in range(0, len(keys), BATCH_GET_MAX)]
         found: dict[tuple[Any, ...], dict[str, Any]] = {}
         for items in pool.map(lambda batch: self._get_batch(name, batch), batches):
@@ -364,43 +493,79 @@ class Loader:
                 found[tuple(_hashable(item[k]) for k in key_names)] = item
         return found
 
-    def _attempt(self, attempt: int, call: Callable[[], Any]) -> Any:
+    # --- calls and retries -------------------------------------------------------
+
+    def _attempt(self, attempt: int, call: Callable[[], Any], tries: _Tries) -> Any:
         """One try of ``call``: its response, or None after a throttling error or a
-        dropped connection (having backed off). Any other error propagates."""
+        dropped connection (having backed off). Raises Unreachable when connections
+        keep failing, _Stopped when the load is stopping; any other error propagates."""
+        if self._stop.is_set():
+            raise _Stopped
         try:
-            return call()
+            response = call()
+            tries.connection_failures = 0
+            return response
         except ClientError as exc:
-            if exc.response["Error"]["Code"] not in THROTTLE_CODES:
+            code = exc.response["Error"]["Code"]
+            if code not in THROTTLE_CODES:
                 raise
-        except (BotoConnectionError, HTTPClientError):
-            pass
+            tries.throttled = code
+        except CONNECTION_ERRORS as exc:
+            tries.connection_failures += 1
+            tries.connection_error = exc
+            if tries.connection_failures >= self.backoff.connection_attempts:
+                raise Unreachable(
+                    f"DynamoDB at {self.client.meta.endpoint_url} is unreachable: {exc} "
+                    f"({tries.connection_failures} attempts in a row); the server stopped or the network is down"
+                ) from None
         self.backoff.pause(attempt)
         return None
+
+    def _call(self, method: Callable[..., Any], **kwargs: Any) -> Any:
+        """A single DynamoDB call (describe, scan) with the same retries as a batch."""
+        tries = _Tries()
+        for attempt in range(self.backoff.max_attempts):
+            response = self._attempt(attempt, partial(method, **kwargs), tries)
+            if response is not None:
+                return response
+        raise LoadFailed(
+            f"{kwargs.get('TableName', 'DynamoDB')}: gave up after {self.backoff.max_attempts} attempts ({_why(tries)})"
+        )
 
     def _get_batch(self, name: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
         request = {name: {"Keys": [self.serialize(k) for k in keys], "ConsistentRead": True}}
         items: list[dict[str, Any]] = []
+        tries = _Tries()
         for attempt in range(self.backoff.max_attempts):
-            response = self._attempt(attempt, partial(self.client.batch_get_item, RequestItems=request))
+            response = self._attempt(attempt, partial(self.client.batch_get_item, RequestItems=request), tries)
             if response is None:
                 continue
             items.extend(response.get("Responses", {}).get(name, []))
             request = response.get("UnprocessedKeys") or {}
             if not request:
                 return items
+            tries.throttled = tries.throttled or "UnprocessedKeys"
             self.backoff.pause(attempt)
-        raise SeedError(f"{name}: gave up reading existing items after {self.backoff.max_attempts} attempts")
+        raise LoadFailed(
+            f"{name}: gave up reading existing items after {self.backoff.max_attempts} attempts ({_why(tries)})"
+        )
 
-    def _batch_write(self, name: str, requests: list[dict[str, Any]]) -> Any:
-        """BatchWriteItem with a body we encode ourselves. botocore's serializer walks
-        every attribute value against the service model again: at 100,000 items that
-        was two thirds of the loader's CPU. The call still goes through the client
-        (endpoint, signing, error parsing); only the already-typed body is swapped in."""
-        self._body.data = json.dumps({"RequestItems": {name: requests}}, default=_json_default).encode()
+    def _batch_write(self, name: str, requests: list[str | dict[str, Any]]) -> Any:
+        """BatchWriteItem with a body we encode ourselves (puts arrive as JSON text,
+        resent unprocessed items as dicts). botocore's serializer walks every attribute
+        value against the service model again: at 100,000 items that was two thirds
+        of the loader's CPU. Through the client, the call still gets botocore's
+        endpoint, signing and error parsing, only the body is swapped in; with a
+        transport (DynamoDB Local) the body goes straight to it."""
+        text = [r if type(r) is str else json.dumps(r, default=_json_default) for r in requests]
+        body = ('{"RequestItems":{' + encode_basestring_ascii(name) + ":[" + ",".join(text) + "]}}").encode()
+        if self.transport is not None:
+            return self.transport(body)
+        self._body.data = body
         self._body.used = False
         try:
             # the placeholder is what botocore serializes; the handler replaces its body
-            response = self.client.batch_write_item(RequestItems={name: requests[:1]})
+            response = self.client.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": {}}}]})
         finally:
             used, self._body.data = self._body.used, None
         if not used:  # pragma: no cover - our handler is registered in __init__
@@ -413,24 +578,29 @@ class Loader:
             params["body"] = data
             self._body.used = True
 
-    def _write_batch(self, name: str, requests: list[dict[str, Any]]) -> int:
-        """Write one batch until every request is processed; return how many were."""
-        written = 0
+    def _write_batch(self, name: str, requests: list[Any], tally: _Tally, held: _Held) -> None:
+        """Write one batch until every request is processed, counting into ``tally``
+        what DynamoDB acknowledged as it goes."""
+        tries = _Tries()
         for attempt in range(self.backoff.max_attempts):
             # A dropped connection may or may not have landed the batch; puts and
             # deletes are idempotent, so sending the same batch again is safe.
-            response = self._attempt(attempt, partial(self._batch_write, name, requests))
+            try:
+                response = self._attempt(attempt, partial(self._batch_write, name, requests), tries)
+            except ClientError as exc:
+                raise BatchRejected(exc, table=name, held=held.describe(requests)) from None
             if response is None:
                 continue
             unprocessed = response.get("UnprocessedItems", {}).get(name, [])
-            written += len(requests) - len(unprocessed)
+            tally.add(len(requests) - len(unprocessed))
             if not unprocessed:
-                return written
+                return
             requests = unprocessed
+            tries.throttled = "UnprocessedItems"
             self.backoff.pause(attempt)
-        raise SeedError(
+        raise LoadFailed(
             f"{name}: {len(requests)} item(s) still unprocessed after {self.backoff.max_attempts} attempts "
-            "with backoff; the table is being throttled, try again later or lower --workers"
+            f"with backoff; {_why(tries)}: try again later or lower --workers"
         )
 
     # --- prune -------------------------------------------------------------------
@@ -443,8 +613,8 @@ class Loader:
         limiter: RateLimiter | None,
         result: TableResult,
     ) -> None:
-        """Delete items carrying our marker whose key the data no longer has.
-        Items without the marker (written by anyone else) are never touched."""
+        """Delete items carrying this data set's marker whose key the data no longer has.
+        Items without it (written by anyone else, or by another data set) are never touched."""
         key_names = [k.name for k in source.spec.key_attributes()]
         names = {f"#k{i}": k for i, k in enumerate(key_names)}
         names["#m"] = MARKER_ATTRIBUTE
@@ -453,11 +623,11 @@ class Loader:
             "FilterExpression": "#m = :m",
             "ProjectionExpression": ", ".join(n for n in names if n != "#m"),
             "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": {":m": {"S": MARKER_VALUE}},
+            "ExpressionAttributeValues": {":m": {"S": self.options.marker}},
         }
         stale: list[dict[str, Any]] = []
         while True:
-            page = self.client.scan(**kwargs)
+            page = self._call(self.client.scan, **kwargs)
             for raw in page.get("Items", []):
                 item = {k: self.deserialize(v) for k, v in raw.items()}
                 if tuple(_hashable(item[k]) for k in key_names) not in keep:
@@ -470,15 +640,62 @@ class Loader:
             self._note(result, f"- {key_label(item, source.spec)}")
         if self.options.dry_run or not stale:
             return
+        tally = _Tally(result, "deleted", None)
         with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
-            futures = []
-            for start in range(0, len(stale), BATCH_WRITE_MAX):
-                batch = stale[start : start + BATCH_WRITE_MAX]
-                if limiter:
-                    limiter.acquire(len(batch))
-                requests = [{"DeleteRequest": {"Key": self.serialize(i)}} for i in batch]
-                futures.append(pool.submit(self._write_batch, name, requests))
-            result.deleted = sum(f.result() for f in futures)
+            futures: set[Future[None]] = set()
+            try:
+                for start in range(0, len(stale), BATCH_WRITE_MAX):
+                    batch = stale[start : start + BATCH_WRITE_MAX]
+                    if limiter:
+                        limiter.acquire(len(batch))
+                    requests = [{"DeleteRequest": {"Key": self.serialize(i)}} for i in batch]
+                    held = _Held(source, [(None, i) for i in batch])
+                    futures.add(pool.submit(self._write_batch, name, requests, tally, held))
+                done, futures = wait(futures)
+                _raise_failures(done)
+            except BaseException:
+                self._drain(futures)
+                raise
+
+
+class _Held:
+    """The items of one batch, to name them if DynamoDB rejects it."""
+
+    def __init__(self, source: Source, batch: Sequence[tuple[int | None, dict[str, Any]]]) -> None:
+        self.source, self.batch = source, batch
+
+    def describe(self, requests: list[dict[str, Any]]) -> list[str]:
+        lines = []
+        for index, item in self.batch:
+            where = f"item [{index}] " if index is not None else "item "
+            lines.append(f"{self.source.display}: {where}({key_label(item, self.source.spec)})")
+        return lines
+
+
+def _raise_failures(done: set[Future[None]]) -> None:
+    for future in done:
+        future.result()  # re-raises a batch that gave up or was rejected
+
+
+def _why(tries: _Tries) -> str:
+    if tries.throttled in ("UnprocessedItems", "UnprocessedKeys"):
+        return f"DynamoDB kept returning {tries.throttled}: the table is being throttled"
+    if tries.throttled in ("InternalServerError", "ServiceUnavailable"):
+        return f"DynamoDB kept failing with {tries.throttled}"
+    if tries.throttled:
+        return f"the table is being throttled ({tries.throttled})"
+    return f"the last error was {tries.connection_error}"
+
+
+def _same_but_expiry(old: dict[str, Any], new: dict[str, Any], ttl: str | None, slack: float) -> bool:
+    """The same item except for a TTL that moved by less than ``slack`` seconds."""
+    if ttl is None or ttl not in old or ttl not in new or old.keys() != new.keys():
+        return False
+    try:
+        moved = abs(Decimal(old[ttl]) - Decimal(new[ttl]))
+    except (TypeError, ArithmeticError):
+        return False
+    return moved < Decimal(slack) and all(old[k] == new[k] for k in old if k != ttl)
 
 
 def _json_default(value: Any) -> Any:

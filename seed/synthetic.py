@@ -3,6 +3,10 @@
 Every item has ``is_synthetic = true`` and an ``expires_at`` TTL (epoch seconds),
 so DynamoDB deletes it, as 003's cleanup_expired_synthetic_data intended. Items
 carry no seed marker, so ``load --prune`` never touches them.
+
+The same ``--seed`` gives the same items, so a re-run writes nothing: the only thing
+that moves between runs is ``expires_at`` (now + --ttl-days), and an expiry that moved
+by less than a day (``TTL_SLACK``) is not a change (TTL deletes within days anyway).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import random
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +66,15 @@ STAGE_MRR = {"pre-seed": 5_000, "seed": 25_000, "series-a": 120_000, "series-b":
 MONTHS = 12  # 003 generates 12 months of trajectory and ESG history
 
 TABLES = ("startup-profiles", "esg-metrics", "investments")
+#: Seconds an existing item's expires_at may differ from a re-run's and still be unchanged.
+TTL_SLACK = 86400
+
+
+@dataclass
+class SyntheticSource(Source):
+    """A generated source; the loader compares its TTL with ``ttl_slack``."""
+
+    ttl_slack: float = TTL_SLACK
 
 
 def _money(value: float) -> Decimal:
@@ -162,7 +176,7 @@ def sources(catalog: Catalog, system: str, *, count: int, seed: int, ttl_days: i
         raise SeedError("--count must be at least 1", field="--count")
     now = time.time()
     tables = catalog.tables(system)
-    out = []
+    out: list[Source] = []
     for table in TABLES:
 
         def items(table: str = table) -> Iterator[tuple[int, Any]]:
@@ -172,5 +186,7 @@ def sources(catalog: Catalog, system: str, *, count: int, seed: int, ttl_days: i
                     yield index, item
                     index += 1
 
-        out.append(Source(system=system, table=table, spec=tables[table], display=f"synthetic:{table}", items=items))
+        out.append(
+            SyntheticSource(system=system, table=table, spec=tables[table], display=f"synthetic:{table}", items=items)
+        )
     return out

@@ -7,7 +7,9 @@ statuses:
 * ``0`` success;
 * ``1`` a blocked or failed check: the command's own status (a review with blocking
   findings), or an AWS/DynamoDB call that failed;
-* ``2`` bad input: a :class:`~tableforge.errors.TableforgeError` or a usage error;
+* ``2`` bad input: a :class:`~tableforge.errors.TableforgeError` or a usage error
+  (an error class may say otherwise with its ``exit_status``: a seed load that failed
+  part way is a failed DynamoDB call, 1);
 * ``130`` interrupted (Ctrl-C).
 
 An error is printed as one ``error: ...`` line on stderr, never a traceback (a seed
@@ -128,7 +130,7 @@ def main(argv: Sequence[str] | None = None, *, group: str | None = None, prog: s
             return done.code if isinstance(done.code, int) else 0
         return int(namespace.handler(namespace))
     except TableforgeError as error:
-        return _fail(2, str(error))
+        return _fail(error.exit_status, str(error))
     except (ClientError, BotoCoreError) as error:
         return _fail(1, f"AWS: {error}")
     except KeyboardInterrupt:

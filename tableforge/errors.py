@@ -8,7 +8,12 @@ class TableforgeError(Exception):
 
     The message always names the file, and the item and field when known, so a
     user can fix the input without reading our code.
+
+    ``exit_status`` is what the command line exits with: 2 (bad input) unless a
+    subclass is about something else, such as a load that failed part way (1).
     """
+
+    exit_status = 2
 
     def __init__(
         self,

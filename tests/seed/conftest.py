@@ -5,8 +5,10 @@ keeps one database per access key), so tests never see each other's tables."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,17 +22,35 @@ from seed import local
 _counter = itertools.count()
 
 
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
 @pytest.fixture(scope="session")
-def ddb_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def ddb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if shutil.which("java") is None:
         pytest.fail(local.JAVA_HINT)
     port = local.free_port()
-    log = tmp_path_factory.mktemp("ddb") / "dynamodb-local.log"
-    process = local.start(port, log_path=log)
+    workdir = tmp_path_factory.mktemp("ddb")
+    # a short-lived server for small loads: C1 answers sooner than C1 + C2
+    process = local.start(
+        port, log_path=workdir / "dynamodb-local.log", workdir=workdir, java_options=local.QUICK_START
+    )
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield Server(process, port)
     finally:
         local.stop(process)
+
+
+@pytest.fixture(scope="session")
+def ddb_endpoint(ddb_server: Server) -> str:
+    return ddb_server.endpoint
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +77,20 @@ class Namespace:
 
     def count(self, name: str) -> int:
         return len(self.scan(name))
+
+    def snapshot(self) -> dict[str, dict[str, str]]:
+        """Every table of the namespace, every item: table -> key -> the item as JSON.
+        Compared before and after a load to see exactly what it wrote."""
+        out = {}
+        for name in self.client.list_tables()["TableNames"]:
+            keys = [k["AttributeName"] for k in self.client.describe_table(TableName=name)["Table"]["KeySchema"]]
+            out[name] = {
+                json.dumps([item[k] for k in keys], sort_keys=True, default=str): json.dumps(
+                    item, sort_keys=True, default=str
+                )
+                for item in self.scan(name)
+            }
+        return out
 
 
 def _namespace(endpoint: str, definitions: dict[str, dict[str, Any]], mp: pytest.MonkeyPatch) -> Namespace:

@@ -180,3 +180,22 @@ def test_synthetic_is_auxeira_only(capsys: pytest.CaptureFixture[str]) -> None:
         ["synthetic", "--system", "stackpro", "--stage", "dev", "--count", "1", "--endpoint-url", "http://127.0.0.1:9"]
     )
     assert code != 0 and "auxeira" in capsys.readouterr().err
+
+
+def test_synthetic_with_the_same_seed_is_repeatable(ns: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """A re-run with the same --seed writes 0: same items, only expires_at moved (seconds)."""
+    tables = ["auxeira-startup-profiles-dev", "auxeira-esg-metrics-dev", "auxeira-investments-dev"]
+    ns.create(*tables)
+    args = ["synthetic", "--system", "auxeira", "--stage", "dev", "--count", "3", "--seed", "11"]
+    args += ["--endpoint-url", ns.endpoint, "--json"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["written"] == 42
+    before = ns.snapshot()
+    time.sleep(1.1)  # expires_at is whole seconds: make it move
+    assert main(args) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert (again["written"], again["unchanged"]) == (0, 42)
+    assert ns.snapshot() == before
+    # another --ttl-days is a change: every expiry moves by days
+    assert main([*args[:-3], "--ttl-days", "3", *args[-3:]]) == 0
+    assert json.loads(capsys.readouterr().out)["written"] == 42

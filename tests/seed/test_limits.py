@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from seed import dataset
 from seed.cli import make_client
 from seed.datafiles import SeedValidationError, discover
 from seed.sync import Loader, LoadOptions
@@ -34,7 +35,15 @@ ROOT = Path(__file__).resolve().parents[2]
 #: DynamoDB's documented maximum item size: 400 KB (1 KB = 1024 bytes).
 LIMIT = 400 * 1024
 #: The attribute the loader adds to every item it writes, counted in its size.
-MARKER = len("seeded_by") + len("tableforge.seed")
+#: The seeded_by attribute's size: its name plus the data set's marker, which names the data
+#: folder (a load from outside seed/data marks its items with its own data set).
+MARKER = 0
+
+
+@pytest.fixture(autouse=True)
+def _marker_size(seeder: Seeder) -> None:
+    global MARKER
+    MARKER = len("seeded_by") + len(dataset.marker(seeder.tmp_path / "data10000"))
 
 
 @pytest.fixture

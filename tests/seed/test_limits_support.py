@@ -16,7 +16,7 @@ from seed.cli import main
 
 STAGE = "dev"
 
-_serial = itertools.count()
+_serial = itertools.count(10_000)  # five digits: every data folder's name has the same length
 
 
 def _binary(value: Any) -> Any:
