@@ -317,11 +317,14 @@ class Loader:
                     raise
                 missing.add(number)  # no table, so nothing of ours to prune there
         self.not_reached = [self.table_name(s.system, s.table) for s in sources]
-        first = len(self.results)  # a long-lived loader (adopt migrate) runs once per page
+        # A long-lived loader (adopt migrate) runs once per page, from several threads:
+        # return this run's results only.
+        mine: list[TableResult] = []
         for number, source in enumerate(sources):
             name = self.not_reached.pop(0)
             result = TableResult(system=source.system, table=source.table, name=name, prune_only=source.prune_only)
             self.results.append(result)
+            mine.append(result)
             if source.skip_reason or number in missing:
                 result.skipped = source.skip_reason or "no data file and no table"
                 continue
@@ -338,7 +341,7 @@ class Loader:
                     self._prune(source, name, validated.keys[number], limiter, result)
             finally:
                 result.seconds = time.monotonic() - started
-        return self.results[first:]
+        return mine
 
     # --- table facts -----------------------------------------------------------
 

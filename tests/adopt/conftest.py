@@ -19,7 +19,7 @@ import pytest
 from adopt.__main__ import main
 from seed import local
 from tests.adopt import world
-from tests.seed.conftest import ddb_endpoint  # noqa: F401  (a fixture)
+from tests.seed.conftest import ddb_endpoint, ddb_server  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 _counter = itertools.count()
