@@ -20,6 +20,7 @@ CloudFormation and DynamoDB, not from the implementation:
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -569,6 +570,9 @@ def test_make_review_json_prints_only_json_on_stdout(synth: Any):
     Makefile's recipe without two more synths."""
     result = subprocess.run(
         ["make", "review", f"BASE_OUT={synth.outdir}", f"HEAD_OUT={synth.outdir}", "REVIEW_FORMAT=json", "STAGE=dev"],
+        # As a user runs it: not as a sub-make of `make test`, where make would print
+        # "make[1]: Entering directory" on stdout before reading the Makefile.
+        env={k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")},
         cwd=ROOT,
         capture_output=True,
         text=True,
