@@ -433,28 +433,25 @@ def _unknown_capacity(settings: Any) -> Capacity:
     return Capacity(Intrinsic(settings), Intrinsic(settings))
 
 
-def _read_settings(settings: Any) -> Capacity | None:
+def _throughput(settings: Any, kind: str) -> Capacity | None:
+    """``Read``/``Write`` ProvisionedThroughputSettings: autoscaled, fixed, unknown (an intrinsic) or none."""
     if _is_intrinsic(settings):
         return _unknown_capacity(settings)
     if not isinstance(settings, dict) or not settings:
         return None
-    if "ReadCapacityAutoScalingSettings" in settings:
-        return Capacity.autoscaling(settings["ReadCapacityAutoScalingSettings"] or {})
-    if "ReadCapacityUnits" in settings:
-        return Capacity.fixed(settings["ReadCapacityUnits"])
+    if f"{kind}CapacityAutoScalingSettings" in settings:
+        return Capacity.autoscaling(settings[f"{kind}CapacityAutoScalingSettings"] or {})
+    if f"{kind}CapacityUnits" in settings:
+        return Capacity.fixed(settings[f"{kind}CapacityUnits"])
     return None
+
+
+def _read_settings(settings: Any) -> Capacity | None:
+    return _throughput(settings, "Read")
 
 
 def _write_settings(settings: Any) -> Capacity | None:
-    if _is_intrinsic(settings):
-        return _unknown_capacity(settings)
-    if not isinstance(settings, dict) or not settings:
-        return None
-    if "WriteCapacityAutoScalingSettings" in settings:
-        return Capacity.autoscaling(settings["WriteCapacityAutoScalingSettings"] or {})
-    if "WriteCapacityUnits" in settings:
-        return Capacity.fixed(settings["WriteCapacityUnits"])
-    return None
+    return _throughput(settings, "Write")
 
 
 def _enabled(value: Any) -> bool:
