@@ -16,16 +16,10 @@ from seed import local
 def plan_client(endpoint_url: str | None) -> Any:
     """For the plan's Describe/List calls: botocore's standard retries are fine here."""
     config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     if endpoint_url:
-        local.require_loopback(endpoint_url)
         # DynamoDB Local keeps one database per access key: the seed tools' namespace variable.
-        session = boto3.session.Session(
-            aws_access_key_id=os.environ.get("SEED_LOCAL_NAMESPACE") or "local",
-            aws_secret_access_key="local",
-            region_name=region,
-        )
-        return session.client("dynamodb", endpoint_url=endpoint_url, config=config)
+        return local.local_client(endpoint_url, seed_cli.local_access_key(), config=config)
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     return boto3.session.Session(region_name=region).client("dynamodb", config=config)
 
 

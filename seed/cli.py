@@ -47,24 +47,18 @@ def make_client(endpoint_url: str | None, *, workers: int = 8) -> Any:
         connect_timeout=5,
         read_timeout=60,
     )
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     if endpoint_url:
-        local.require_loopback(endpoint_url)
         # Without -sharedDb, DynamoDB Local keeps one database per access key and region,
-        # so SEED_LOCAL_NAMESPACE gives tests (or parallel demos) their own tables. Since
-        # 2.0 it accepts only access key IDs of letters and digits.
-        session = boto3.session.Session(
-            aws_access_key_id=local_access_key(),
-            aws_secret_access_key="local",
-            region_name=region,
-        )
-        return session.client("dynamodb", endpoint_url=endpoint_url, config=config)
+        # so SEED_LOCAL_NAMESPACE gives tests (or parallel demos) their own tables.
+        return local.local_client(endpoint_url, local_access_key(), config=config)
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     return boto3.session.Session(region_name=region).client("dynamodb", config=config)
 
 
 def local_access_key() -> str:
     """The dummy access key for a local endpoint: SEED_LOCAL_NAMESPACE, else "local"."""
     namespace = os.environ.get("SEED_LOCAL_NAMESPACE") or "local"
+    # DynamoDB Local 2.0 and later accept only access key IDs made of letters and digits.
     if not (namespace.isascii() and namespace.isalnum()):
         raise SeedError(
             f"SEED_LOCAL_NAMESPACE={namespace!r}: DynamoDB Local accepts only access key IDs made of "

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from seed.datafiles import SeedError
@@ -195,6 +197,29 @@ def require_loopback(endpoint_url: str) -> None:
             "on DynamoDB Local (real tables are deployed with `cdk deploy`)",
             field="--endpoint-url",
         )
+
+
+#: The one boto3 session behind every loopback client of this process. Each new session
+#: reads botocore's service model and endpoint rules again (about 80 ms a client here);
+#: clients of one session share what it read. Credentials are passed per client (each
+#: access key is its own DynamoDB Local database), so the session itself holds none.
+_LOCAL_SESSION: list[boto3.session.Session] = []
+
+
+def local_client(endpoint_url: str, access_key: str, *, config: Config | None = None, region: str | None = None) -> Any:
+    """A DynamoDB client for DynamoDB Local at a loopback ``endpoint_url``, signed with the
+    dummy ``access_key``: nothing local ever picks up (or needs) real AWS credentials."""
+    require_loopback(endpoint_url)
+    if not _LOCAL_SESSION:
+        _LOCAL_SESSION.append(boto3.session.Session())
+    return _LOCAL_SESSION[0].client(
+        "dynamodb",
+        endpoint_url=endpoint_url,
+        region_name=region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+        aws_access_key_id=access_key,
+        aws_secret_access_key="local",
+        config=config,
+    )
 
 
 # --- the DynamoDB Local process ---------------------------------------------------------

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from tableforge.catalog.models import FEATURE_FLAGS, Catalog, SystemCatalog
 from tableforge.catalog.render import Where, validate
 from tableforge.catalog.rules import check_consumers, check_tables
-from tableforge.catalog.yamlload import load_yaml_unique
+from tableforge.catalog.yamlload import loads_yaml_unique, read_text
 from tableforge.errors import CatalogError
 
 #: Where a table's or consumer's errors are: under "table 'users'", not "tables.users".
@@ -25,11 +26,17 @@ def _display(path: Path) -> str:
 def load_system(path: Path) -> SystemCatalog:
     """Load and validate one ``catalog/<system>.yaml``."""
     display = _display(path)
-    catalog = validate(SystemCatalog, load_yaml_unique(path, display), Where(file=display, items=_ITEMS))
-    if catalog.system != path.stem:
-        raise CatalogError(
-            f"system '{catalog.system}' must match the file name '{path.stem}'", file=display, field="system"
-        )
+    return _system(read_text(path, display, CatalogError), display, path.stem)
+
+
+@functools.lru_cache(maxsize=32)
+def _system(text: str, display: str, stem: str) -> SystemCatalog:
+    """The validated catalog that ``text`` holds. Parsing YAML in Python is most of a command's
+    start-up (60 ms for catalog/); a process that loads the same files again (adopt, the tests)
+    gets the same frozen models back. An invalid file raises every time: errors aren't cached."""
+    catalog = validate(SystemCatalog, loads_yaml_unique(text, display), Where(file=display, items=_ITEMS))
+    if catalog.system != stem:
+        raise CatalogError(f"system '{catalog.system}' must match the file name '{stem}'", file=display, field="system")
     check_tables(catalog, display)
     check_consumers(catalog, display)
     return catalog

@@ -565,7 +565,9 @@ def loads_yaml_unique(
         return yaml.load(text, Loader=loader)
 
 
-def _read_text(path: Path, display: str, error: type[TableforgeError]) -> str:
+def read_text(path: Path, display: str, error: type[TableforgeError]) -> str:
+    """A whole file as text: UTF-8 (a byte-order mark is kept for the parser to skip); any other
+    encoding, or bytes that are not UTF-8, is one error naming ``display``."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -594,7 +596,7 @@ def load_yaml_unique(
     key_name: str = "key",
 ) -> Any:
     """Read and parse a YAML file, rejecting duplicate keys; errors name ``display`` and the line."""
-    return loads_yaml_unique(_read_text(path, display, error), display, error=error, loader=loader, key_name=key_name)
+    return loads_yaml_unique(read_text(path, display, error), display, error=error, loader=loader, key_name=key_name)
 
 
 def iter_yaml_list(

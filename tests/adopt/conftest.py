@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from adopt.__main__ import main
@@ -75,9 +74,7 @@ class Space:
 
 def new_space(endpoint: str, outdir: Path) -> Space:
     key = f"adopt{os.getpid()}n{next(_counter)}"
-    client = boto3.session.Session(
-        aws_access_key_id=key, aws_secret_access_key="local", region_name="us-east-1"
-    ).client("dynamodb", endpoint_url=endpoint)
+    client = local.local_client(endpoint, key, region="us-east-1")
     return Space(endpoint=endpoint, key=key, client=client, outdir=outdir)
 
 

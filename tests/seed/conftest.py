@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from seed import local
@@ -98,9 +97,7 @@ def _namespace(endpoint: str, definitions: dict[str, dict[str, Any]], mp: pytest
     mp.setenv("SEED_LOCAL_NAMESPACE", key)
     mp.setenv("AWS_EC2_METADATA_DISABLED", "true")
     mp.setenv("AWS_REGION", "us-east-1")
-    client = boto3.session.Session(
-        aws_access_key_id=key, aws_secret_access_key="local", region_name="us-east-1"
-    ).client("dynamodb", endpoint_url=endpoint)
+    client = local.local_client(endpoint, key, region="us-east-1")
     return Namespace(endpoint=endpoint, key=key, client=client, definitions=definitions)
 
 

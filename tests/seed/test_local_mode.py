@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from seed import local
@@ -20,9 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def client(endpoint: str, key: str, region: str) -> Any:
-    return boto3.session.Session(aws_access_key_id=key, aws_secret_access_key="anything", region_name=region).client(
-        "dynamodb", endpoint_url=endpoint
-    )
+    return local.local_client(endpoint, key, region=region)
 
 
 def test_start_on_another_port_starts_a_shared_server_there(

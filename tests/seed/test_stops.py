@@ -15,7 +15,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 
@@ -78,9 +77,7 @@ def test_a_server_killed_mid_load_is_reported_unreachable_with_what_was_written(
     server = start(port)
     endpoint = f"http://127.0.0.1:{port}"
     try:
-        client = boto3.session.Session(
-            aws_access_key_id="killtest", aws_secret_access_key="x", region_name="us-east-1"
-        ).client("dynamodb", endpoint_url=endpoint)
+        client = local.local_client(endpoint, "killtest", region="us-east-1")
         local.create_tables(client, [dev_tables[EVENTS], dev_tables[PARTNERS]])
         put_partners(client, 3)
         items = write_events(tmp_path / "data", 400)
@@ -112,9 +109,7 @@ def test_a_server_killed_mid_load_is_reported_unreachable_with_what_was_written(
     again = local.free_port()
     server = start(again)
     try:
-        client = boto3.session.Session(
-            aws_access_key_id="other", aws_secret_access_key="x", region_name="eu-west-1"
-        ).client("dynamodb", endpoint_url=f"http://127.0.0.1:{again}")
+        client = local.local_client(f"http://127.0.0.1:{again}", "other", region="eu-west-1")
         stored = [i for p in client.get_paginator("scan").paginate(TableName=EVENTS) for i in p["Items"]]
         partners = [i for p in client.get_paginator("scan").paginate(TableName=PARTNERS) for i in p["Items"]]
     finally:
