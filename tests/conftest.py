@@ -12,6 +12,7 @@ import pytest
 
 from tableforge.assembly import StackTemplate
 from tableforge.cdk_env import apply_cdk_env
+from tests import background
 
 # Before aws_cdk is imported: silence jsii's Node banner, keep everything offline.
 # Child processes started by tests inherit these through os.environ.
@@ -78,12 +79,30 @@ def synthesize(outdir: Path, *, builtin_validation: bool = True, **context: Any)
     return Synthesized(app=app, stages=stages, catalog=catalog, outdir=outdir, stacks=read_assembly(outdir))
 
 
+def from_disk(outdir: Path) -> Synthesized:
+    """An assembly another process synthesized (tests/background.py): its templates, as the tools
+    read them, without the app's Python objects."""
+    from tableforge.assembly import read_assembly
+
+    return Synthesized(app=None, stages={}, catalog=None, outdir=outdir, stacks=read_assembly(outdir))
+
+
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     """The default app (every stage, catalog/, flags off), synthesized once."""
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        return synthesize(tmp_path_factory.mktemp("cdk.out"))
+        synthesized = synthesize(tmp_path_factory.mktemp("cdk.out"))
     finally:
         os.chdir(cwd)
+    background.synthesized(synthesized.outdir)
+    return synthesized
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    background.collection_finished({str(Path(item.path).resolve()) for item in session.items})
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    background.shutdown()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from cfnlint.api import ManualArgs, lint_file
 
 from tableforge.assembly import read_assembly
+from tests import background
 from tests.conftest import TEST_REGION, Synthesized
 
 
@@ -20,15 +18,19 @@ def lint_errors(path: str) -> list[str]:
     return [str(m) for m in matches if m.rule.id.startswith("E")]
 
 
-def test_cfn_lint_reports_no_errors(synth: Synthesized) -> None:
-    stacks = read_assembly(synth.outdir)
+def lint_assembly(outdir: str) -> list[str]:
+    """cfn-lint's errors for every template of the assembly, each named by its stack."""
+    stacks = read_assembly(outdir)
     assert len(stacks) >= 27  # data, ops and access stacks for 3 systems x 3 stages
-    # cfn-lint is CPU-bound and the templates are independent: lint them on every core.
-    # Spawned (not forked) workers, so no copy of this process's jsii kernel is inherited.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context) as pool:
-        results = pool.map(lint_errors, [str(s.template_path) for s in stacks])
-        errors = [f"{s.display_name}: {e}" for s, errs in zip(stacks, results, strict=True) for e in errs]
+    return [f"{s.display_name}: {e}" for s in stacks for e in lint_errors(str(s.template_path))]
+
+
+# cfn-lint is CPU-bound and needs only the files: it runs on the other core while the suite goes on.
+background.after_synth("cfn-lint", lint_assembly)
+
+
+def test_cfn_lint_reports_no_errors(synth: Synthesized) -> None:
+    errors = background.result("cfn-lint")
     assert not errors, "\n".join(errors[:30])
 
 

@@ -7,13 +7,17 @@ CloudFormation's documented limits: 500 resources and 200 outputs per stack, and
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tableforge import generate
-from tests.conftest import Synthesized, synthesize
+from tests import background
+from tests.conftest import Synthesized, from_disk, synthesize
 
 MAX_RESOURCES = 500
 MAX_OUTPUTS = 200
@@ -40,28 +44,42 @@ def alarm_stacks(synth: Synthesized) -> dict[str, str]:
     return out
 
 
-@pytest.fixture(scope="module")
-def grown(tmp_path_factory: pytest.TempPathFactory) -> tuple[Synthesized, Synthesized, dict[str, Any]]:
-    before_dir = tmp_path_factory.mktemp("catalog-500")
+def synthesize_growth() -> dict[str, Any]:
+    """The 500-table catalog synthesized, then grown by 10 tables and shrunk by 3 and synthesized
+    again, in a new temporary directory: returns it, both assemblies in it and the grown catalog."""
+    root = Path(tempfile.mkdtemp(prefix="tableforge-scale-"))
     catalog = generate.generate(500, per_stack=50)
-    generate.write(catalog, before_dir)
+    generate.write(catalog, root / "catalog-500")
     # Limits, stacks and logical IDs do not depend on CDK's template validation, which
     # costs most of a 500-table synth; the real app's templates are validated elsewhere.
-    before = synthesize(
-        tmp_path_factory.mktemp("out-500"), builtin_validation=False, catalog_dir=str(before_dir), stages="prod"
-    )
+    synthesize(root / "out-500", builtin_validation=False, catalog_dir=str(root / "catalog-500"), stages="prod")
 
     # Grow by 10 (new tables go to a new stack, as the rule says) and drop 3.
     after_catalog = json.loads(json.dumps(catalog))
     after_catalog["tables"].update(generate.generate(10, start=500, per_stack=50)["tables"])
     for name in ("table-0007", "table-0123", "table-0499"):
         del after_catalog["tables"][name]
-    after_dir = tmp_path_factory.mktemp("catalog-507")
-    generate.write(after_catalog, after_dir)
-    after = synthesize(
-        tmp_path_factory.mktemp("out-507"), builtin_validation=False, catalog_dir=str(after_dir), stages="prod"
-    )
-    return before, after, after_catalog
+    generate.write(after_catalog, root / "catalog-507")
+    synthesize(root / "out-507", builtin_validation=False, catalog_dir=str(root / "catalog-507"), stages="prod")
+    return {
+        "root": str(root),
+        "before": str(root / "out-500"),
+        "after": str(root / "out-507"),
+        "catalog": after_catalog,
+    }
+
+
+# Two large synths that need nothing from the session: they run on the other core from the start.
+background.soon("scale", synthesize_growth)
+
+
+@pytest.fixture(scope="module")
+def grown() -> Iterator[tuple[Synthesized, Synthesized, dict[str, Any]]]:
+    out = background.result("scale")
+    try:
+        yield from_disk(Path(out["before"])), from_disk(Path(out["after"])), out["catalog"]
+    finally:
+        shutil.rmtree(out["root"], ignore_errors=True)
 
 
 def test_500_tables_fit_cloudformation_limits(grown: tuple[Synthesized, Synthesized, dict[str, Any]]) -> None:
