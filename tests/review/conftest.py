@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import filecmp
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,17 @@ from tests.review.pairs import Pair
 
 
 @pytest.fixture(scope="session")
-def pristine(synth, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
+def pristine(synth, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:  # type: ignore[no-untyped-def]
     target = tmp_path_factory.mktemp("review") / "cdk.out"
     shutil.copytree(synth.outdir, target, ignore=shutil.ignore_patterns("tree.json"))
-    return target
+    yield target
+    # Pairs hard-link these files: a test that wrote one in place would have changed every later pair.
+    changed = [
+        str(path.relative_to(target))
+        for path in target.rglob("*")
+        if path.is_file() and not filecmp.cmp(path, synth.outdir / path.relative_to(target), shallow=False)
+    ]
+    assert changed == [], f"the pristine assembly was written through a pair's hard link: {changed}"
 
 
 @pytest.fixture

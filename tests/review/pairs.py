@@ -9,6 +9,7 @@ hard-coded logical IDs.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +27,9 @@ class Pair:
         self.base = root / "base"
         self.head = root / "head"
         for target in (self.base, self.head):
-            shutil.copytree(pristine, target, ignore=shutil.ignore_patterns("tree.json"))
+            # Hard links, not copies: a pair is two views of 3 MB. Writes go through _write,
+            # which replaces the link, so the pristine assembly never changes.
+            shutil.copytree(pristine, target, ignore=shutil.ignore_patterns("tree.json"), copy_function=os.link)
 
     @contextmanager
     def edit(self, side: str, stack: str) -> Iterator[dict[str, Any]]:
@@ -34,7 +37,7 @@ class Pair:
         path = template_path(getattr(self, side), stack)
         template = json.loads(path.read_text())
         yield template
-        path.write_text(json.dumps(template, indent=1))
+        _write(path, json.dumps(template, indent=1))
 
     def template(self, side: str, stack: str) -> dict[str, Any]:
         return json.loads(template_path(getattr(self, side), stack).read_text())
@@ -52,7 +55,7 @@ class Pair:
             if a.get("type") == "aws:cloudformation:stack" and a.get("displayName") == stack
         ]
         yield artifact
-        path.write_text(json.dumps(manifest, indent=1))
+        _write(path, json.dumps(manifest, indent=1))
 
     def move_construct(self, side: str, stack: str, new_path: str) -> None:
         """What a changed construct ID of the stack does when its stackName is fixed: the display name
@@ -65,6 +68,12 @@ class Pair:
                     resource["Metadata"]["aws:cdk:path"] = new_prefix + path[len(old_prefix) :]
         with self.artifact(side, stack) as artifact:
             artifact["displayName"] = new_path
+
+
+def _write(path: Path, text: str) -> None:
+    """Write ``path`` as a file of its own: it may be a hard link to the pristine assembly."""
+    path.unlink()
+    path.write_text(text)
 
 
 def template_path(directory: Path, stack: str) -> Path:
