@@ -31,7 +31,7 @@ from cost.result import Component, Cost, Estimate, build_result, money, total, u
 from cost.text import read_utf8
 from cost.usage import ResourceUsage, UsageFile
 from tableforge.assembly import StackTemplate
-from tableforge.errors import TableforgeError
+from tableforge.errors import TableforgeError, display_path
 from tableforge.model import TableModel
 
 __all__ = [
@@ -122,7 +122,7 @@ class UsageIndex:
                         file=file.path,
                         item=name,
                     )
-                estimate.assume(f"Usage entry {name} in {_display(file.path)} matches no resource here; ignored.")
+                estimate.assume(f"Usage entry {name} in {display_path(file.path)} matches no resource here; ignored.")
 
 
 # --- stacks and their tables ----------------------------------------------------------
@@ -340,11 +340,4 @@ def _assume_across(run: _Run, known_systems: set[str], usage_files: list[UsageFi
     if usage_files and known_systems:
         for file in usage_files:
             if file.system is not None and file.system in known_systems:
-                run.estimate.assume(f"Usage profile for {file.system}: {_display(file.path)}.")
-
-
-def _display(path: str) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return path
+                run.estimate.assume(f"Usage profile for {file.system}: {display_path(file.path)}.")

@@ -16,8 +16,8 @@ from typing import Any
 
 from tableforge.assembly import StackTemplate
 from tableforge.model import Intrinsic, TableModel
+from tableforge.naming import SUB_PSEUDO, table_arn
 
-_TABLE_ARN = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/"
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
@@ -84,9 +84,9 @@ class Resolver:
     def _get_att(self, target: str, attr: str, stack: StackTemplate, depth: int) -> str:
         table = self._table(target, stack)
         if table is not None and attr == "Arn":
-            return _TABLE_ARN + self._table_name(target, table, stack, depth)
+            return table_arn(self._table_name(target, table, stack, depth), **SUB_PSEUDO)
         if table is not None and attr in ("StreamArn", "LatestStreamArn"):
-            return _TABLE_ARN + self._table_name(target, table, stack, depth) + "/stream/*"
+            return table_arn(self._table_name(target, table, stack, depth), **SUB_PSEUDO) + "/stream/*"
         return "${" + target + "." + attr + "}"
 
     def _sub(self, arg: Any, stack: StackTemplate, depth: int) -> str:

@@ -38,7 +38,7 @@ from tableforge.catalog.yamlload import (
     open_text,
     yaml_text,
 )
-from tableforge.errors import TableforgeError
+from tableforge.errors import TableforgeError, display_path
 
 # DynamoDB's limits on an item, from the developer guide ("Service, account, and table
 # quotas": partition and sort keys, naming rules, data types, items, attributes; "DynamoDB
@@ -132,13 +132,6 @@ def prune_only_sources(
     return out
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def discover(
     data_dir: Path,
     catalog: Catalog,
@@ -149,7 +142,7 @@ def discover(
     """Every data file under ``data_dir`` (optionally one system/table), checked
     against the catalog: a file for a table the catalog does not have is an error."""
     if not data_dir.is_dir():
-        raise SeedError("data directory not found", file=_display(data_dir))
+        raise SeedError("data directory not found", file=display_path(data_dir))
     if system is not None and system not in catalog.systems:
         raise SeedError(f"unknown system '{system}'; known: {', '.join(catalog.systems)}", field="--system")
     if table is not None and system is None:
@@ -162,7 +155,7 @@ def discover(
         system = owners[0]
     if table is not None and system is not None and table not in catalog.systems[system].tables:
         raise SeedError(
-            f"no table '{table}' in {_display(catalog.paths[system])}",
+            f"no table '{table}' in {display_path(catalog.paths[system])}",
             field="--table",
         )
     sources: list[Source] = []
@@ -171,7 +164,7 @@ def discover(
         if name not in catalog.systems:
             raise SeedError(
                 f"data for system '{name}', which the catalog does not have; known: {', '.join(catalog.systems)}",
-                file=_display(system_dir),
+                file=display_path(system_dir),
             )
         if system is not None and name != system:
             continue
@@ -187,16 +180,16 @@ def _discover_system(system_dir: Path, system: str, catalog: Catalog, only: str 
     for path in sorted(system_dir.iterdir()):
         if path.name.startswith(".") or path.suffix not in DATA_SUFFIXES:
             continue
-        display = _display(path)
+        display = display_path(path)
         name = path.stem
         if name not in declared:
             raise SeedError(
-                f"data file for table '{name}', which {_display(catalog.paths[system])} does not declare; "
+                f"data file for table '{name}', which {display_path(catalog.paths[system])} does not declare; "
                 f"known tables: {', '.join(declared)}",
                 file=display,
             )
         if name in seen:
-            raise SeedError(f"two data files for table '{name}' (also {_display(seen[name])})", file=display)
+            raise SeedError(f"two data files for table '{name}' (also {display_path(seen[name])})", file=display)
         seen[name] = path
         if only is not None and name != only:
             continue

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+
+def display_path(path: Path | str) -> str:
+    """How an error names a file: relative to the working directory when inside it, else as given."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
 
 class TableforgeError(Exception):
     """Bad input: a catalog typo, an unknown stage, a malformed data file.

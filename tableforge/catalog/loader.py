@@ -10,22 +10,15 @@ from tableforge.catalog.models import FEATURE_FLAGS, Catalog, SystemCatalog
 from tableforge.catalog.render import Where, validate
 from tableforge.catalog.rules import check_consumers, check_tables
 from tableforge.catalog.yamlload import loads_yaml_unique, read_text
-from tableforge.errors import CatalogError
+from tableforge.errors import CatalogError, display_path
 
 #: Where a table's or consumer's errors are: under "table 'users'", not "tables.users".
 _ITEMS = {"tables": "table '{}'", "consumers": "consumer '{}'"}
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def load_system(path: Path) -> SystemCatalog:
     """Load and validate one ``catalog/<system>.yaml``."""
-    display = _display(path)
+    display = display_path(path)
     return _system(read_text(path, display, CatalogError), display, path.stem)
 
 
@@ -67,7 +60,7 @@ def load_catalog(
         paths[catalog.system] = path
     stage_names = list(stage_names)
     for system, spec_catalog in systems.items():
-        _check_budget_stages(spec_catalog, _display(paths[system]), stage_names)
+        _check_budget_stages(spec_catalog, display_path(paths[system]), stage_names)
     result = Catalog(systems, paths, {f: flags.get(f, False) for f in FEATURE_FLAGS})
     _check_names(result, stage_names)
     return result
@@ -99,7 +92,7 @@ def name_inputs(catalog: Catalog) -> list[tuple[str, str, list[tuple[str, int]],
     return [
         (
             system,
-            _display(catalog.paths[system]),
+            display_path(catalog.paths[system]),
             [(name, spec.stack) for name, spec in spec_catalog.tables.items()],
             list(spec_catalog.consumers),
         )
