@@ -79,7 +79,11 @@ def synthesized(outdir: Path) -> None:
             _submit(name, job, str(outdir))
 
 
-def shutdown() -> None:
-    """At the end of the session: drop what never ran, wait for what is running."""
+def shutdown(*, interrupted: bool = False) -> None:
+    """At the end of the session: drop what never ran, wait for what is running (after Ctrl-C,
+    stop it instead: nobody will read its result)."""
     for pool in _pool:
+        if interrupted:
+            for process in getattr(pool, "_processes", {}).values():  # no public way to stop a running job
+                process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)

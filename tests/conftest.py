@@ -116,5 +116,5 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     _freeze_heap()  # every test module and what it imports
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    background.shutdown()
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    background.shutdown(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
