@@ -66,6 +66,23 @@ def test_valid_catalog_loads(tmp_path: Path) -> None:
     assert list(catalog.tables("shop")) == ["orders"]
 
 
+def test_a_file_changed_between_loads_is_read_again(tmp_path: Path) -> None:
+    """A process keeps what it parsed (adopt, the tests): an edited file, same path, must not
+    come back as it was, and an edit that breaks it must fail every time."""
+    directory = write_catalog(tmp_path, VALID)
+    assert list(load_catalog(directory).tables("shop")) == ["orders"]
+    grown = copy.deepcopy(VALID)
+    grown["tables"]["returns"] = copy.deepcopy(VALID["tables"]["orders"])
+    write_catalog(tmp_path, grown)
+    assert list(load_catalog(directory).tables("shop")) == ["orders", "returns"]
+    write_catalog(tmp_path, mutated(billing={"mode": "sometimes"}))
+    for _ in range(2):
+        with pytest.raises(CatalogError, match="billing"):
+            load_catalog(directory)
+    write_catalog(tmp_path, VALID)
+    assert list(load_catalog(directory).tables("shop")) == ["orders"]
+
+
 def test_unknown_key_names_file_table_field_and_suggests(tmp_path: Path) -> None:
     data = copy.deepcopy(VALID)
     data["tables"]["orders"]["gsi"] = data["tables"]["orders"].pop("gsis")

@@ -117,3 +117,14 @@ def test_the_readmes_own_client_example_uses_a_key_dynamodb_local_accepts() -> N
     keys = re.findall(r"AWS_ACCESS_KEY_ID=(\S+)", section) + re.findall(r"aws_access_key_id=\"([^\"]+)\"", section)
     assert keys, "the local-mode section shows how to use your own client"
     assert all(key.isascii() and key.isalnum() for key in keys), keys
+
+
+def test_loopback_clients_keep_their_own_access_key(ddb_endpoint: str, dev_tables: Any) -> None:
+    """Every loopback client comes from one boto3 session (botocore reads its models once), but
+    each signs with its own key: without -sharedDb, DynamoDB Local gives each key its own
+    database, so what one creates the other does not see, whichever was made last."""
+    first = local.local_client(ddb_endpoint, "ownKeyA", region="us-east-1")
+    local.create_tables(first, [dev_tables["auxeira-events-dev"]])
+    second = local.local_client(ddb_endpoint, "ownKeyB", region="us-east-1")
+    assert second.list_tables()["TableNames"] == []
+    assert first.list_tables()["TableNames"] == ["auxeira-events-dev"]
