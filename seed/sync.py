@@ -20,6 +20,7 @@ import base64
 import json
 import math
 import random
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -294,6 +295,8 @@ class Loader:
         #: Tables of the load not reached yet (physical names).
         self.not_reached: list[str] = []
         self._stop = threading.Event()
+        #: What set ``_stop``: the first failure (or Ctrl-C) of any run of this loader.
+        self._stopped_by = ""
         self._body = threading.local()
         # One rate limiter per table for the loader's lifetime, so repeated runs (adopt
         # migrate runs one per page) share one write budget.
@@ -304,6 +307,14 @@ class Loader:
     # --- entry point -----------------------------------------------------------
 
     def run(self, sources: list[Source]) -> list[TableResult]:
+        try:
+            return self._run(sources)
+        except _Stopped:
+            # A loader shared by several threads (adopt migrate) stops as a whole: a run that
+            # was still going says why, instead of ending in an internal exception.
+            raise LoadFailed(f"stopped because another part of this load failed first: {self._stopped_by}") from None
+
+    def _run(self, sources: list[Source]) -> list[TableResult]:
         validated = validate_sources(sources)
         described: dict[int, dict[str, Any]] = {}
         missing: set[int] = set()
@@ -470,7 +481,11 @@ class Loader:
 
     def _drain(self, pending: set[Future[None]]) -> None:
         """After a failure or Ctrl-C: send nothing more, let the calls already on the
-        wire finish (their writes are counted), then return."""
+        wire finish (their writes are counted), then return. Called while handling the
+        exception that stops the load."""
+        if not self._stop.is_set():
+            cause = sys.exc_info()[1]
+            self._stopped_by = "Ctrl-C" if isinstance(cause, KeyboardInterrupt) else str(cause)
         self._stop.set()
         for future in pending:
             future.cancel()

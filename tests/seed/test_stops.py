@@ -21,7 +21,9 @@ from botocore.awsrequest import AWSResponse
 import seed.cli
 from seed import local
 from seed.cli import main
-from seed.sync import Backoff
+from seed.datafiles import discover
+from seed.sync import Backoff, BatchRejected, Loader, LoadFailed, LoadOptions
+from tableforge.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = "auxeira-events-dev"
@@ -172,6 +174,41 @@ def test_a_rejected_batch_stops_the_load_and_names_its_items(
     assert len(stored) == written  # exactly what it reported
     assert not stored & {f"EVENT#{i:04d}" for i in range(150, 175)}
     assert written <= 300 - 25
+
+
+def test_a_shared_loader_stopped_by_one_failure_says_so_in_its_other_runs(ns: Any, tmp_path: Path) -> None:
+    """adopt migrate shares one loader between its segments' threads: once one run fails, the
+    others stop at their next call, each with an error naming the first failure (it used to
+    be an internal exception, shown as a bug), and write nothing more."""
+    request = {k: v for k, v in ns.definitions[EVENTS].items() if k != "TimeToLive"}
+    request["AttributeDefinitions"] = [*request["AttributeDefinitions"], {"AttributeName": "n", "AttributeType": "N"}]
+    request["GlobalSecondaryIndexes"] = [
+        {
+            "IndexName": "n-index",
+            "KeySchema": [{"AttributeName": "n", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "KEYS_ONLY"},
+        }
+    ]
+    ns.client.create_table(**request)
+    ns.create(PARTNERS)
+    events, partners = tmp_path / "events", tmp_path / "partners"
+    write_events(events, 100, _60={"n": "oops"})
+    (partners / "auxeira").mkdir(parents=True)
+    (partners / "auxeira" / "partners.yaml").write_text("- {PK: 'PARTNER#z', SK: 'OFFERING#1'}\n")
+    catalog = load_catalog(ROOT / "catalog")
+    loader = Loader(
+        seed.cli.make_client(ns.endpoint, workers=2),
+        options=LoadOptions(stage="dev", workers=2, local=True),
+        table_name=lambda system, table: f"{system}-{table}-dev",
+    )
+    with pytest.raises(BatchRejected):
+        loader.run(discover(events, catalog))
+    with pytest.raises(LoadFailed) as stopped:
+        loader.run(discover(partners, catalog))
+    assert str(stopped.value).startswith("stopped because another part of this load failed first: ")
+    assert "ValidationException" in str(stopped.value) and "BatchWriteItem" in str(stopped.value)
+    assert stopped.value.exit_status == 1
+    assert ns.count(PARTNERS) == 0
 
 
 # --- still throttled after every retry ------------------------------------------------------------
