@@ -105,6 +105,19 @@ def _strip(resource: dict[str, Any]) -> str:
     return json.dumps({k: v for k, v in resource.items() if k not in IGNORED_KEYS}, sort_keys=True)
 
 
+def _missing_safeguards(table: TableModel) -> list[str]:
+    """What a protected stage's tables have and this one lacks: deletion protection and
+    point-in-time recovery on every replica, and a DeletionPolicy that keeps the table."""
+    missing = []
+    if not table.replicas or not all(r.deletion_protection for r in table.replicas):
+        missing.append("deletion protection")
+    if not table.pitr_everywhere:
+        missing.append("point-in-time recovery")
+    if table.deletion_policy not in RETAINING:
+        missing.append(f"a retaining DeletionPolicy (it is {table.deletion_policy})")
+    return missing
+
+
 def _same_file(a: Path, b: Path) -> bool:
     """Most stacks of a change are untouched: comparing bytes is cheaper than comparing every resource."""
     return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
@@ -402,7 +415,23 @@ class AssemblyDiff:
             else:
                 self._table_removed(entry, stack_gone=entry.key not in self.head)
         for entry in added:
-            if id(entry) not in paired:
+            if id(entry) in paired:
+                continue
+            missing = _missing_safeguards(entry.table)
+            stage = stage_name(entry.stack)
+            if missing and is_protected(stage):
+                self.finding(
+                    "risky",
+                    "table-added-unprotected",
+                    entry.stack,
+                    entry.table.logical_id,
+                    entry.resource,
+                    f"new table {_table_name(entry.table)} in the protected stage {stage} without "
+                    f"{', '.join(missing)}: once it holds data, it has less than the stage's other tables "
+                    "(switching either off on an existing table is reported as risky too)",
+                    table=entry.table,
+                )
+            else:
                 self.finding(
                     "safe",
                     "table-added",

@@ -197,6 +197,65 @@ def _users(template: dict[str, Any]) -> dict[str, Any]:
     return template["Resources"][table_id(template, "users")]
 
 
+# --- a new table in a protected stage has the stage's safeguards -------------------------------
+
+DEV_DATA = "Dev/TranscriptionData"
+
+
+def _add_users_copy(pair: Pair, stack: str, **replica_changes: Any) -> dict[str, Any]:
+    """A new table in ``stack``'s head: the users table under another name and logical ID."""
+    with pair.edit("head", stack) as template:
+        resource = json.loads(json.dumps(_users(template)))
+        resource["Properties"]["TableName"] += "-archive"
+        for replica in resource["Properties"]["Replicas"]:
+            replica.update(replica_changes)
+        template["Resources"]["UsersArchiveTable0A1B2C3D"] = resource
+    return resource
+
+
+def test_a_new_table_with_the_stage_safeguards_is_safe(make_pair, no_acks):
+    pair = make_pair()
+    resource = _add_users_copy(pair, DATA)
+    assert resource["DeletionPolicy"] == "Retain"  # prod keeps data (the stage config)
+    assert resource["Properties"]["Replicas"][0]["DeletionProtectionEnabled"] is True
+    assert changes(run(pair, no_acks)) == [("safe", "table-added")]
+
+
+@pytest.mark.parametrize(
+    ("replica", "policy", "missing"),
+    [
+        pytest.param({"DeletionProtectionEnabled": False}, "Retain", ["deletion protection"], id="no-protection"),
+        pytest.param(
+            {"PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": False}},
+            "Retain",
+            ["point-in-time recovery"],
+            id="no-pitr",
+        ),
+        pytest.param({}, "Delete", ["a retaining DeletionPolicy (it is Delete)"], id="deleted-with-its-stack"),
+    ],
+)
+def test_a_new_table_without_a_safeguard_in_a_protected_stage_is_risky(make_pair, no_acks, replica, policy, missing):
+    """Switching deletion protection or PITR off an existing prod table is risky; a new prod table
+    born without them is the same exposure once it holds data. Reported, not blocking."""
+    pair = make_pair()
+    _add_users_copy(pair, DATA, **replica)
+    with pair.edit("head", DATA) as template:
+        template["Resources"]["UsersArchiveTable0A1B2C3D"]["DeletionPolicy"] = policy
+    report = run(pair, no_acks)
+    finding = only(report, "table-added-unprotected")
+    assert (finding.level, finding.stage, finding.blocking) == ("risky", "prod", False)
+    assert f"without {', '.join(missing)}:" in finding.reason
+    assert changes(report) == [("risky", "table-added-unprotected")]
+    assert report.exit_code == 0
+
+
+def test_a_new_dev_table_without_safeguards_is_safe(make_pair, no_acks):
+    pair = make_pair()
+    resource = _add_users_copy(pair, DEV_DATA)
+    assert resource["Properties"]["Replicas"][0].get("DeletionProtectionEnabled") is not True  # dev's config
+    assert changes(run(pair, no_acks)) == [("safe", "table-added")]
+
+
 @pytest.mark.parametrize(
     "downgrade",
     [
