@@ -28,6 +28,8 @@ _STREAM_READ_ACTIONS = ("dynamodb:getrecords", "dynamodb:getsharditerator", "dyn
 #: Resources that consume a stream: their source ARN property.
 EVENT_SOURCES = {"AWS::Lambda::EventSourceMapping": "EventSourceArn", "AWS::Pipes::Pipe": "Source"}
 _STREAM_ARN = re.compile(r":table/(?P<table>[^/]+)/stream/")
+#: ``RoleStatements.kind`` of a table's resource-based policy.
+RESOURCE_POLICY = "resource policy of table"
 #: IAM's wildcards, in actions and in resource ARNs.
 _WILDCARDS = ("*", "?")
 #: The prefixes of a NotAction/NotResource atom and of a trust-policy atom's resource.
@@ -67,12 +69,21 @@ class Atom:
 
 @dataclass
 class RoleStatements:
-    """Every atom granted to one role (or one unattached policy)."""
+    """Every atom granted to one role (or one unattached policy), or by one table's resource
+    policy in one replica (``kind`` says which; its principals are trust atoms, as a role's)."""
 
     stack: StackTemplate
     logical_id: str
     name: str
     atoms: dict[Atom, set[str]] = field(default_factory=dict)
+    kind: str = "role"
+    #: The table a resource policy belongs to (its physical name).
+    table: str | None = None
+
+    @property
+    def beyond(self) -> str:
+        """What a principal outside the account gets: a role's trust, a table's access."""
+        return "trust beyond the account" if self.kind == "role" else "access beyond the account"
 
     def add(self, atoms: Iterable[Atom], policy: str) -> None:
         for atom in atoms:
@@ -173,6 +184,16 @@ def roles_of(stacks: Mapping[str, StackTemplate], resolver: Resolver) -> dict[tu
                 attached = True
             if not attached:
                 role(stack, logical_id, f"{logical_id} (not attached to a role)").add(atoms, logical_id)
+        for table in stack.table_models():
+            for replica in table.replicas:
+                if replica.resource_policy is None:
+                    continue
+                # who the policy lets in, and to do what: the same atoms as a role's trust policy
+                label = f"{table.logical_id}/ResourcePolicy" + (f"@{replica.region}" if replica.region else "")
+                name = resolver.render(table.table_name, stack)
+                entry = role(stack, label, name + (f" in {replica.region}" if replica.region else ""))
+                entry.kind, entry.table = RESOURCE_POLICY, name
+                entry.add(_trust_atoms(replica.resource_policy, stack, resolver), label)
     return roles
 
 

@@ -47,7 +47,7 @@ def _entry(
         resources=resources,
         wildcard=any(a.wildcard for a in atoms if a.effect == "Allow"),
         reason=reason,
-        table=_table_of(resources),
+        table=role.table or _table_of(resources),
         stack_name=role.stack.stack_name,
         wildcards=_wildcards(granted),
         open_trust=_open_trust(granted, role.stack.account),
@@ -107,12 +107,12 @@ def security_changes(
         if after is not None and before is None:
             atoms = sorted(after.atoms, key=repr)
             wild = _wildcards(atoms)
-            reason = f"new role {after.name}: {_describe(atoms)}"
+            reason = f"new {after.kind} {after.name}: {_describe(atoms)}"
             if wild:
                 reason += f". Wildcards: {'; '.join(wild)}"
             opened = _open_trust(atoms, after.stack.account)
             if opened:
-                reason += f". Trust beyond the account: {'; '.join(opened)}"
+                reason += f". {after.beyond.capitalize()}: {'; '.join(opened)}"
             out.append(_entry("added", after, atoms, reason, stage_of, _policies(after, atoms)))
             continue
         if before is not None and after is None:
@@ -122,7 +122,7 @@ def security_changes(
                     "removed",
                     before,
                     atoms,
-                    f"role {before.name} removed with all its statements",
+                    f"{before.kind} {before.name} removed with all its statements",
                     stage_of,
                     _policies(before, atoms),
                 )
@@ -150,10 +150,10 @@ def security_changes(
                 parts.append(f"wildcards {'; '.join(wild)}")
             opened = _open_trust(fresh, after.stack.account)
             if opened:
-                parts.append(f"trust beyond the account: {'; '.join(opened)}")
+                parts.append(f"{after.beyond}: {'; '.join(opened)}")
             if not parts:
                 parts.append("existing actions on existing resources in new combinations or conditions")
-            reason = f"role {after.name} broadened: {'; '.join(parts)} ({_describe(allow_gained)})"
+            reason = f"{after.kind} {after.name} broadened: {'; '.join(parts)} ({_describe(allow_gained)})"
             out.append(
                 _entry("broadened", after, allow_gained, reason, stage_of, _policies(after, allow_gained), fresh)
             )
@@ -164,7 +164,7 @@ def security_changes(
                     "added",
                     after,
                     deny_gained,
-                    f"role {after.name} gains Deny: {_describe(deny_gained)}",
+                    f"{after.kind} {after.name} gains Deny: {_describe(deny_gained)}",
                     stage_of,
                     _policies(after, deny_gained),
                 )
@@ -175,7 +175,7 @@ def security_changes(
                     "removed",
                     before,
                     lost,
-                    f"role {before.name} loses: {_describe(lost)}",
+                    f"{before.kind} {before.name} loses: {_describe(lost)}",
                     stage_of,
                     _policies(before, lost),
                 )

@@ -212,6 +212,9 @@ class Replica:
     kinesis_stream: bool = False
     #: The replica's own KMS key (GlobalTable ``SSESpecification.KMSMasterKeyId``).
     kms_key: Any = None
+    #: The resource-based policy document of the table in this replica (``ResourcePolicy``), if any:
+    #: who, besides the account's IAM identities, may call DynamoDB on it.
+    resource_policy: Any = None
     #: Per-replica index settings as declared (name -> settings without the name).
     index_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Settings the model does not type (TableClass, capacity, SSE...), as declared.
@@ -478,6 +481,11 @@ def _pitr(spec: Any) -> tuple[bool, Number | None]:
     return enabled, days
 
 
+def _policy_document(policy: Any) -> Any:
+    """``ResourcePolicy: {PolicyDocument: ...}`` -> the document, None when there is none."""
+    return policy.get("PolicyDocument") if isinstance(policy, dict) else None
+
+
 def _replica(raw: dict[str, Any], *, table_level: bool) -> Replica:
     pitr, days = _pitr(raw.get("PointInTimeRecoverySpecification"))
     region = raw.get("Region")
@@ -512,6 +520,7 @@ def _replica(raw: dict[str, Any], *, table_level: bool) -> Replica:
         contributor_insights=_enabled(raw.get("ContributorInsightsSpecification")),
         kinesis_stream=_enabled(raw.get("KinesisStreamSpecification")),
         kms_key=(raw.get("SSESpecification") or {}).get("KMSMasterKeyId"),
+        resource_policy=_policy_document(raw.get("ResourcePolicy")),
         index_settings=index_settings,
         other={k: v for k, v in raw.items() if k not in _REPLICA_MODELLED},
     )
@@ -608,6 +617,7 @@ def _table(
     replica = _replica({k: props[k] for k in _TABLE_REPLICA_PROPS if k in props}, table_level=True)
     replica = _with(
         replica,
+        resource_policy=_policy_document(props.get("ResourcePolicy")),
         contributor_insights=_enabled(props.get("ContributorInsightsSpecification")),
         kinesis_stream=_enabled(props.get("KinesisStreamSpecification")),
         max_read_request_units=number((props.get("OnDemandThroughput") or {}).get("MaxReadRequestUnits")),

@@ -581,3 +581,26 @@ def test_feature_blocks_count_as_enabled_only_when_on() -> None:
     assert insights({"Enabled": {"Fn::If": ["C", True, False]}})
     for off in ({"Enabled": False}, {"Enabled": 0}, {"Enabled": None}, None):
         assert not insights(off), off
+
+
+def test_resource_policy_per_replica_and_at_a_classic_table() -> None:
+    """CloudFormation: GlobalTable ``Replicas[].ResourcePolicy`` and Table ``ResourcePolicy``, each
+    ``{PolicyDocument: ...}``. The document is the replica's; the declared property stays where it
+    was declared, for the review's generic comparison."""
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "dynamodb:GetItem"}],
+    }
+    template = _provisioned_global_table()
+    replicas = template["Resources"]["Orders"]["Properties"]["Replicas"]
+    replicas[1]["ResourcePolicy"] = {"PolicyDocument": document}
+    table = _only(template)
+    assert [r.resource_policy for r in table.replicas] == [None, document]
+    assert table.replicas[1].other["ResourcePolicy"] == {"PolicyDocument": document}
+
+    classic = _classic("audit")
+    classic["Properties"]["ResourcePolicy"] = {"PolicyDocument": document}
+    table = _only({"Resources": {"Audit": classic}})
+    assert table.primary.resource_policy == document
+    assert table.other["ResourcePolicy"] == {"PolicyDocument": document}
+    assert _only({"Resources": {"Audit": _classic("audit")}}).primary.resource_policy is None

@@ -618,6 +618,57 @@ def test_trust_within_the_account_does_not_block(make_pair, no_acks, principal, 
     assert change.change == "broadened" and not change.open_trust and report.exit_code == 0
 
 
+# A table's resource-based policy lets principals in without any role: DynamoDB evaluates it
+# with the caller's identity policy, and a principal of another account needs only this one.
+
+
+def _resource_policy(pair: Pair, stack: str, principal: Any, action: Any = "dynamodb:GetItem") -> str:
+    """Give the head's users table in ``stack`` a resource policy; return the table's logical ID."""
+    with pair.edit("head", stack) as template:
+        logical_id = table_id(template, "users")
+        replica = template["Resources"][logical_id]["Properties"]["Replicas"][0]
+        statement = {"Effect": "Allow", "Principal": principal, "Action": action, "Resource": "*"}
+        replica["ResourcePolicy"] = {"PolicyDocument": {"Version": "2012-10-17", "Statement": [statement]}}
+    return logical_id
+
+
+def test_a_table_resource_policy_opening_it_to_another_account_blocks_prod(make_pair, no_acks):
+    pair = make_pair()
+    logical_id = _resource_policy(pair, DATA, {"AWS": "arn:aws:iam::999999999999:root"})
+    report = run(pair, no_acks)
+    (change,) = report.security
+    assert change.change == "added" and change.table == "transcription-users-prod"
+    assert change.logical_id.startswith(f"{logical_id}/ResourcePolicy")
+    assert change.open_trust and change.blocking and report.exit_code == 1
+    assert change.reason.startswith("new resource policy of table transcription-users-prod")
+    assert "Access beyond the account" in change.reason and "999999999999" in change.reason
+
+
+def test_a_table_resource_policy_for_the_own_account_does_not_block(make_pair, no_acks):
+    pair = make_pair()
+    _resource_policy(pair, DATA, {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}})
+    (change,) = run(pair, no_acks).security
+    assert not change.open_trust and not change.wildcards and not change.blocking
+
+
+def test_a_table_resource_policy_with_a_wildcard_action_blocks_prod(make_pair, no_acks):
+    pair = make_pair()
+    _resource_policy(pair, DATA, {"Service": "lambda.amazonaws.com"}, action="dynamodb:*")
+    (change,) = run(pair, no_acks).security
+    assert change.wildcards and not change.open_trust and change.blocking
+
+
+def test_a_table_resource_policy_is_acknowledged_by_the_table_or_allowed_in_dev(make_pair, no_acks, tmp_path):
+    pair = make_pair()
+    logical_id = _resource_policy(pair, DATA, "*")
+    (change,) = run(pair, ack_file(tmp_path, (DATA, logical_id))).security
+    assert change.open_trust and change.acknowledged and not change.blocking
+    pair = make_pair()
+    _resource_policy(pair, "Dev/TranscriptionData", "*")
+    (change,) = run(pair, no_acks).security
+    assert change.open_trust and change.stage == "dev" and not change.blocking
+
+
 # --- 10. plumbing ----------------------------------------------------------------------------
 
 
