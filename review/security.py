@@ -8,6 +8,7 @@ from typing import Any
 from review.findings import SecurityChange
 from review.iam import Atom, RoleStatements, beyond_account
 from tableforge.assembly import StackTemplate
+from tableforge.naming import SUB_PSEUDO, table_arn
 
 #: The account part of an AWS managed policy's ARN.
 _AWS_MANAGED_POLICY = ":iam::aws:policy/"
@@ -54,7 +55,8 @@ def _entry(
     )
 
 
-_ARN_PREFIX = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:"
+#: What every table ARN in the stack's own account and region starts with, left out of the report.
+_ARN_PREFIX = table_arn("", **SUB_PSEUDO).removesuffix("table/")
 
 
 def _short(resource: str) -> str:
