@@ -137,11 +137,9 @@ def test_an_endpoint_nobody_answers_is_unreachable_and_nothing_was_written(
 # --- DynamoDB rejects a batch -----------------------------------------------------------------
 
 
-def test_a_rejected_batch_stops_the_load_and_names_its_items(
-    ns: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The live table has an index the catalog lacks, on a number attribute; item [160]
-    holds a string there. Validation cannot see it; DynamoDB rejects that batch."""
+def create_events_with_a_number_index(ns: Any) -> None:
+    """The live events table with an index the catalog lacks, on a number attribute ``n``:
+    an item with a string there passes validation, and DynamoDB rejects its batch."""
     request = {k: v for k, v in ns.definitions[EVENTS].items() if k != "TimeToLive"}
     request["AttributeDefinitions"] = [*request["AttributeDefinitions"], {"AttributeName": "n", "AttributeType": "N"}]
     request["GlobalSecondaryIndexes"] = [
@@ -152,6 +150,14 @@ def test_a_rejected_batch_stops_the_load_and_names_its_items(
         }
     ]
     ns.client.create_table(**request)
+
+
+def test_a_rejected_batch_stops_the_load_and_names_its_items(
+    ns: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The live table has an index the catalog lacks, on a number attribute; item [160]
+    holds a string there. Validation cannot see it; DynamoDB rejects that batch."""
+    create_events_with_a_number_index(ns)
     ns.create(PARTNERS)
     put_partners(ns.client, 2)
     data = tmp_path / "data"
@@ -180,16 +186,7 @@ def test_a_shared_loader_stopped_by_one_failure_says_so_in_its_other_runs(ns: An
     """adopt migrate shares one loader between its segments' threads: once one run fails, the
     others stop at their next call, each with an error naming the first failure (it used to
     be an internal exception, shown as a bug), and write nothing more."""
-    request = {k: v for k, v in ns.definitions[EVENTS].items() if k != "TimeToLive"}
-    request["AttributeDefinitions"] = [*request["AttributeDefinitions"], {"AttributeName": "n", "AttributeType": "N"}]
-    request["GlobalSecondaryIndexes"] = [
-        {
-            "IndexName": "n-index",
-            "KeySchema": [{"AttributeName": "n", "KeyType": "HASH"}],
-            "Projection": {"ProjectionType": "KEYS_ONLY"},
-        }
-    ]
-    ns.client.create_table(**request)
+    create_events_with_a_number_index(ns)
     ns.create(PARTNERS)
     events, partners = tmp_path / "events", tmp_path / "partners"
     write_events(events, 100, _60={"n": "oops"})
