@@ -3,7 +3,6 @@ dummy credentials (DynamoDB Local), so a local run never touches AWS."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import boto3
@@ -19,8 +18,7 @@ def plan_client(endpoint_url: str | None) -> Any:
     if endpoint_url:
         # DynamoDB Local keeps one database per access key: the seed tools' namespace variable.
         return local.local_client(endpoint_url, seed_cli.local_access_key(), config=config)
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    return boto3.session.Session(region_name=region).client("dynamodb", config=config)
+    return boto3.session.Session(region_name=local.default_region()).client("dynamodb", config=config)
 
 
 def migrate_client(endpoint_url: str | None, *, workers: int) -> Any:

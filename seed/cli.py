@@ -51,8 +51,7 @@ def make_client(endpoint_url: str | None, *, workers: int = 8) -> Any:
         # Without -sharedDb, DynamoDB Local keeps one database per access key and region,
         # so SEED_LOCAL_NAMESPACE gives tests (or parallel demos) their own tables.
         return local.local_client(endpoint_url, local_access_key(), config=config)
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    return boto3.session.Session(region_name=region).client("dynamodb", config=config)
+    return boto3.session.Session(region_name=local.default_region()).client("dynamodb", config=config)
 
 
 def local_access_key() -> str:

@@ -8,6 +8,7 @@ runs locally is what `cdk deploy` creates.
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import os
 import shutil
@@ -199,23 +200,28 @@ def require_loopback(endpoint_url: str) -> None:
         )
 
 
-#: The one boto3 session behind every loopback client of this process. Each new session
-#: reads botocore's service model and endpoint rules again (about 80 ms a client here);
-#: clients of one session share what it read. Credentials are passed per client (each
-#: access key is its own DynamoDB Local database), so the session itself holds none.
-_LOCAL_SESSION: list[boto3.session.Session] = []
+def default_region() -> str:
+    """The region a client uses when none is given: the SDKs' variables, else us-east-1."""
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+@functools.cache
+def _local_session() -> boto3.session.Session:
+    """The one boto3 session behind every loopback client of this process. Each new session
+    reads botocore's service model and endpoint rules again (about 80 ms a client here);
+    clients of one session share what it read. Credentials are passed per client (each
+    access key is its own DynamoDB Local database), so the session itself holds none."""
+    return boto3.session.Session()
 
 
 def local_client(endpoint_url: str, access_key: str, *, config: Config | None = None, region: str | None = None) -> Any:
     """A DynamoDB client for DynamoDB Local at a loopback ``endpoint_url``, signed with the
     dummy ``access_key``: nothing local ever picks up (or needs) real AWS credentials."""
     require_loopback(endpoint_url)
-    if not _LOCAL_SESSION:
-        _LOCAL_SESSION.append(boto3.session.Session())
-    return _LOCAL_SESSION[0].client(
+    return _local_session().client(
         "dynamodb",
         endpoint_url=endpoint_url,
-        region_name=region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+        region_name=region or default_region(),
         aws_access_key_id=access_key,
         aws_secret_access_key="local",
         config=config,

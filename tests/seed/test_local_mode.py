@@ -18,10 +18,6 @@ from seed.cli import main, make_client
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def client(endpoint: str, key: str, region: str) -> Any:
-    return local.local_client(endpoint, key, region=region)
-
-
 def test_start_on_another_port_starts_a_shared_server_there(
     ddb_server: Any,
     dev_tables: Any,
@@ -51,7 +47,7 @@ def test_start_on_another_port_starts_a_shared_server_there(
         local.create_tables(make_client(endpoint), [dev_tables[n] for n in made])
         # ... are what any other credentials and region see
         for key, region in [("AKIAIOSFODNN7EXAMPLE", "eu-west-3"), ("x", "ap-southeast-2"), ("Dummy123", "us-west-2")]:
-            assert sorted(client(endpoint, key, region).list_tables()["TableNames"]) == made
+            assert sorted(local.local_client(endpoint, key, region=region).list_tables()["TableNames"]) == made
         # DynamoDB Local runs outside the checkout: its files never show up in git status
         cwd = Path(f"/proc/{server.pid}/cwd").resolve()
         assert ROOT not in [cwd, *cwd.parents]
