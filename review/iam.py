@@ -149,10 +149,10 @@ def roles_of(stacks: Mapping[str, StackTemplate], resolver: Resolver) -> dict[tu
     roles: dict[tuple[str, str], RoleStatements] = {}
     keys = {id(stack): key for key, stack in stacks.items()}
 
-    def role(stack: StackTemplate, logical_id: str, name: str) -> RoleStatements:
+    def role(stack: StackTemplate, logical_id: str, name: str, **kind: Any) -> RoleStatements:
         key = (keys[id(stack)], logical_id)
         if key not in roles:
-            roles[key] = RoleStatements(stack, logical_id, name)
+            roles[key] = RoleStatements(stack, logical_id, name, **kind)
         return roles[key]
 
     for stack in stacks.values():
@@ -191,8 +191,8 @@ def roles_of(stacks: Mapping[str, StackTemplate], resolver: Resolver) -> dict[tu
                 # who the policy lets in, and to do what: the same atoms as a role's trust policy
                 label = f"{table.logical_id}/ResourcePolicy" + (f"@{replica.region}" if replica.region else "")
                 name = resolver.render(table.table_name, stack)
-                entry = role(stack, label, name + (f" in {replica.region}" if replica.region else ""))
-                entry.kind, entry.table = RESOURCE_POLICY, name
+                where = f" in {replica.region}" if replica.region else ""
+                entry = role(stack, label, name + where, kind=RESOURCE_POLICY, table=name)
                 entry.add(_trust_atoms(replica.resource_policy, stack, resolver), label)
     return roles
 

@@ -11,6 +11,7 @@ waits for its result (``result``). An exception in the job is raised again in th
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -33,8 +34,6 @@ _pool: list[ProcessPoolExecutor] = []
 
 
 def _module_file(fn: Callable[..., Any]) -> str:
-    import sys
-
     return str(Path(sys.modules[fn.__module__].__file__ or "").resolve())
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tableforge.assembly import StackTemplate
+from tableforge.assembly import StackTemplate, read_assembly
 from tableforge.cdk_env import apply_cdk_env
 from tests import background
 
@@ -66,7 +66,6 @@ def synthesize(outdir: Path, *, builtin_validation: bool = True, **context: Any)
     from aws_cdk import App
 
     from stacks.wiring import build_app, load_app_catalog
-    from tableforge.assembly import read_assembly
     from tableforge.settings import AppSettings
 
     # cdk.json's context (the feature flags) as `cdk synth` passes it, so tests see the real app.
@@ -83,8 +82,6 @@ def synthesize(outdir: Path, *, builtin_validation: bool = True, **context: Any)
 def from_disk(outdir: Path) -> Synthesized:
     """An assembly another process synthesized (tests/background.py): its templates, as the tools
     read them, without the app's Python objects."""
-    from tableforge.assembly import read_assembly
-
     return Synthesized(app=None, stages={}, catalog=None, outdir=outdir, stacks=read_assembly(outdir))
 
 
